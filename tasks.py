@@ -1,0 +1,196 @@
+"""The three tasks of the command line: build the model, train, evaluate, record.
+
+Each ``run_*`` takes the parsed flags and a ``Run`` and fills its metrics,
+history and weights; ``main.py`` turns the flags into these calls.
+"""
+
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from BasicRNNCell import BasicRNNCell, TorchBasicRNNCell
+from common import (
+    Adam,
+    NonFiniteError,
+    generate_data_memory,
+    run_check_grads,
+    run_exploding_grads_test,
+    run_memory_test,
+    run_training,
+)
+from LinearLayer import LinearLayer
+from loops import FreeRunning, test_loop_mem_task, test_loop_sines, train_loop
+from memory_task import BLANK, DELIMITER, N_CLASSES, CharSequenceDataset, memory_task_loss
+from MyLSTMCell import MyLSTMCell
+from sine_task import SineDataset
+
+# The settings each task runs with unless a flag says otherwise, chosen so
+# that each gives a good result within a few minutes on a 2-core CPU.
+DEFAULTS = {
+    "memorize": {
+        "steps": 10000,
+        "batch_size": 32,
+        "lr": 1e-3,
+        "hidden": 100,
+        "clip": 5.0,
+        "to_remember_len": 5,
+        "blank_len": 0,
+    },
+    "sine": {"epochs": 30, "batch_size": 32, "lr": 1e-2, "hidden": 32, "clip": 5.0},
+    "memory": {
+        "epochs": 10,
+        "batch_size": 50,
+        "lr": 3e-3,
+        "hidden": 128,
+        "clip": 5.0,
+        "to_remember_len": 8,
+        "blank_len": 5,
+    },
+}
+N_TEST = {"memorize": 1000, "sine": 100, "memory": 1000}
+N_TRAIN = {"sine": 1000, "memory": 10000}
+EXPLODING_MAX_LEN = 200
+GRAD_CHECK_ENTRIES = 20
+
+
+def count_parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def matched_hidden_size(input_size, output_size, lstm_hidden):
+    """The basic RNN hidden size whose parameter count is closest to an LSTM's.
+
+    An LSTM with read-out has 4H(I + H + 1) + H O + O parameters, a basic RNN
+    H'(I + H' + 1) + H' O + O: solve for H' and round to the nearer count.
+    """
+    lstm = 4 * lstm_hidden * (input_size + lstm_hidden + 1)
+    b = input_size + 1 + output_size
+    root = (-b + math.sqrt(b * b + 4 * (lstm + lstm_hidden * output_size))) / 2
+
+    def gap(h):
+        return abs(h * (b + h) - lstm - lstm_hidden * output_size)
+
+    return min((max(1, math.floor(root)), math.ceil(root)), key=gap)
+
+
+def build_model(args, input_size, output_size):
+    """The torch cell the flags ask for, on the chosen device."""
+    if args.rnn == "LSTM":
+        return MyLSTMCell(input_size, args.hidden, output_size, device=args.device)
+    hidden = (
+        matched_hidden_size(input_size, output_size, args.hidden)
+        if args.match_params
+        else args.hidden
+    )
+    return TorchBasicRNNCell(input_size, hidden, output_size, device=args.device, init=args.init)
+
+
+def run_memorize(args, run):
+    """Question 1: gradient check, exploding gradients, then the memorization task (numpy)."""
+    rng = np.random.default_rng(args.seed)
+    L, blanks = args.to_remember_len, args.blank_len
+    net = [
+        BasicRNNCell(N_CLASSES, args.hidden, args.init, rng),
+        LinearLayer(args.hidden, N_CLASSES, rng),
+    ]
+    run.weights = lambda: {
+        f"{i}.{name}": p for i, layer in enumerate(net) for p, _, name in layer.get_params()
+    }
+    run.metrics["num_parameters"] = sum(p.size for layer in net for p, _, _ in layer.get_params())
+
+    data, labels = generate_data_memory(L, N_CLASSES, DELIMITER, BLANK, 4, blanks, rng)
+    error = run_check_grads(net, data, labels, GRAD_CHECK_ENTRIES, rng=rng, verbose=not args.quiet)
+    run.metrics["grad_check_max_relative_error"] = error
+    print(f"gradient check: largest relative error {error:.1e}")
+
+    symbols = rng.integers(N_CLASSES, size=(2, EXPLODING_MAX_LEN))
+    data, labels = np.eye(N_CLASSES)[symbols]
+    threshold = args.clip or DEFAULTS["memorize"]["clip"]
+    grads = run_exploding_grads_test(
+        net, data, labels, threshold, run.out / "exploding_gradients.png"
+    )
+    run.metrics["exploding_gradients"] = grads
+    print(
+        f"mean |gradient| at T = 1, {EXPLODING_MAX_LEN}: {grads['mean_abs_grad'][0]:.2e}, "
+        f"{grads['mean_abs_grad'][-1]:.2e} (clipped: {grads['mean_abs_grad_clipped'][-1]:.2e})"
+    )
+
+    optimizer = Adam(net, args.lr)
+    losses = []
+    for step in tqdm(
+        range(1, args.steps + 1), desc="training", unit="step", disable=args.quiet, mininterval=0.5
+    ):
+        data, labels = generate_data_memory(
+            L, N_CLASSES, DELIMITER, BLANK, args.batch_size, blanks, rng
+        )
+        try:
+            loss, _ = run_training(net, data, labels, args.clip or None, optimizer)
+        except NonFiniteError as err:
+            raise NonFiniteError(f"step {step}: {err}") from None
+        losses.append(loss)
+        if step % 100 == 0 or step == args.steps:
+            run.history.append(float(np.mean(losses)))
+            losses.clear()
+    accuracy = run_memory_test(net, L, N_CLASSES, DELIMITER, BLANK, N_TEST["memorize"], blanks, rng)
+    run.metrics["test_accuracy"] = accuracy
+    print(f"test accuracy after the delimiter ({N_TEST['memorize']} sequences): {accuracy:.2%}")
+
+
+def _train(args, run, model, dataset, loss_func, init_scheduler=None):
+    run.weights = model.state_dict
+    run.metrics["num_parameters"] = count_parameters(model)
+    train_loop(
+        args.epochs,
+        model,
+        lambda params: torch.optim.Adam(params, args.lr),
+        loss_func,
+        args.batch_size,
+        dataset,
+        clip=args.clip,
+        init_scheduler=init_scheduler,
+        seed=args.seed,
+        history=run.history,
+        quiet=args.quiet,
+    )
+
+
+def run_sine(args, run):
+    """Question 2c: train on sine curves, then extrapolate 100 steps from 30."""
+    torch.manual_seed(args.seed)
+    model = build_model(args, 1, 1)
+    train = SineDataset(N_TRAIN["sine"], seed=args.seed)
+    test = SineDataset(N_TEST["sine"], seed=args.seed + 1)
+    decay = 0.01 ** (1 / args.epochs)
+    _train(
+        args,
+        run,
+        FreeRunning(model),
+        train,
+        torch.nn.functional.mse_loss,
+        lambda optimizer: torch.optim.lr_scheduler.ExponentialLR(optimizer, decay),
+    )
+    run.weights = model.state_dict
+    mse = test_loop_sines(model, test, run.out)
+    run.metrics["test_mse"] = mse
+    print(f"mean squared error of the generated part ({N_TEST['sine']} curves): {mse:.4f}")
+
+
+def run_memory(args, run):
+    """Question 2d/e: the copy task; test loss and accuracy on fresh sequences."""
+    torch.manual_seed(args.seed)
+    model = build_model(args, N_CLASSES, N_CLASSES)
+    L, blanks = args.to_remember_len, args.blank_len
+    train = CharSequenceDataset(N_TRAIN["memory"], L, blanks, seed=args.seed)
+    test = CharSequenceDataset(N_TEST["memory"], L, blanks, seed=args.seed + 1)
+    _train(args, run, model, train, memory_task_loss)
+    loss, accuracy = test_loop_mem_task(model, test, 500, L)
+    run.metrics.update(test_loss=loss, test_accuracy=accuracy)
+    print(
+        f"test accuracy in the recall window ({len(test)} sequences): {accuracy:.2%}, "
+        f"loss per sequence {loss:.3f}"
+    )
+
+
+TASKS = {"memorize": run_memorize, "sine": run_sine, "memory": run_memory}
