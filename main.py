@@ -18,11 +18,12 @@ from outputs import Run, prepare_out_dir
 from tasks import DEFAULTS, TASKS
 
 TASK_NAMES = {"0": "memorize", "1": "sine", "2": "memory"}
+MAX_LR = 10.0  # Adam moves each weight by about lr per step: beyond this nothing trains
 
 
-def _number(kind, least, inclusive):
-    """An argparse type: a finite ``kind`` >= least (inclusive) or > least."""
-    bound = f"{'>=' if inclusive else '>'} {least}"
+def _number(kind, least, inclusive, most=math.inf):
+    """An argparse type: a finite ``kind`` >= least (inclusive) or > least, and <= most."""
+    bound = f"{'>=' if inclusive else '>'} {least}" + (f" and <= {most}" if most < math.inf else "")
 
     def parse(text):
         try:
@@ -31,7 +32,8 @@ def _number(kind, least, inclusive):
             raise argparse.ArgumentTypeError(
                 f"expected a {kind.__name__} {bound}, got {text!r}"
             ) from None
-        if not math.isfinite(value) or value < least or (value == least and not inclusive):
+        below = value < least or (value == least and not inclusive)
+        if not math.isfinite(value) or below or value > most:
             raise argparse.ArgumentTypeError(
                 f"expected a finite {kind.__name__} {bound}, got {text!r}"
             )
@@ -81,7 +83,7 @@ def make_parser():
         epilog=_defaults_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    positive_int, positive = _number(int, 1, True), _number(float, 0, False)
+    positive_int = _number(int, 1, True)
     add = parser.add_argument
     add(
         "--task",
@@ -101,7 +103,11 @@ def make_parser():
     add("--epochs", "--num_epochs", type=positive_int, help="training epochs (tasks 1, 2)")
     add("--steps", type=positive_int, help="training steps, one batch each (task 0)")
     add("--batch-size", "--batch_sz", type=positive_int, help="sequences per training batch")
-    add("--lr", type=positive, help="learning rate of Adam, a finite number > 0")
+    add(
+        "--lr",
+        type=_number(float, 0, False, MAX_LR),
+        help=f"learning rate of Adam, in (0, {MAX_LR:g}]",
+    )
     add("--hidden", "--rnn_sz", type=positive_int, help="hidden units of the cell")
     add(
         "--clip",

@@ -38,7 +38,7 @@ DEFAULTS = {
         "to_remember_len": 5,
         "blank_len": 0,
     },
-    "sine": {"epochs": 30, "batch_size": 32, "lr": 1e-2, "hidden": 32, "clip": 5.0},
+    "sine": {"epochs": 60, "batch_size": 64, "lr": 1e-2, "hidden": 32, "clip": 5.0},
     "memory": {
         "epochs": 10,
         "batch_size": 50,

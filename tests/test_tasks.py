@@ -1,0 +1,160 @@
+"""Question 2c-e: copy-task data, loss and accuracy; sine data; the loops."""
+
+import numpy as np
+import pytest
+import torch
+
+import loops
+from loops import FreeRunning, generate, train_loop
+from memory_task import BLANK, DELIMITER, CharSequenceDataset, memory_task_acc, memory_task_loss
+from MyLSTMCell import MyLSTMCell
+from sine_task import SineDataset
+from tasks import matched_hidden_size
+
+
+def test_char_sequence_dataset_layout():
+    L, B = 8, 5
+    data = CharSequenceDataset(100, L, B, seed=0)
+    x, y = data[0]
+    T = 2 * L + B + 1
+    assert x.shape == (T, 10) and x.dtype == torch.float32
+    assert y.shape == (T,) and y.dtype == torch.long
+    xs, ys = data[:]
+    idx = xs.argmax(-1)
+    assert (idx[:, :L] < 8).all()
+    assert (idx[:, L : L + B] == BLANK).all() and (idx[:, L + B] == DELIMITER).all()
+    assert (idx[:, L + B + 1 :] == BLANK).all()
+    assert (ys[:, : L + B + 1] == BLANK).all()
+    assert torch.equal(ys[:, -L:], idx[:, :L])
+    assert torch.equal(CharSequenceDataset(100, L, B, seed=0)[:][1], ys)
+
+
+def test_memory_task_loss_is_summed_cross_entropy():
+    outputs = torch.randn(4, 9, 10, dtype=torch.float64)
+    truth = torch.randint(10, (4, 9))
+    expected = torch.nn.functional.cross_entropy(
+        outputs.reshape(-1, 10), truth.reshape(-1), reduction="sum"
+    )
+    torch.testing.assert_close(memory_task_loss(outputs, truth), expected, rtol=1e-14, atol=0)
+
+
+def one_hot_scores(classes):
+    return torch.nn.functional.one_hot(classes, 10).float()
+
+
+def test_memory_task_acc_on_hand_made_outputs():
+    L = 4
+    truth = torch.randint(8, (6, 11))
+    wrong = (truth + 1) % 10
+    assert memory_task_acc(one_hot_scores(truth), truth, L) == 1.0
+    assert memory_task_acc(one_hot_scores(wrong), truth, L) == 0.0
+    outside = wrong.clone()
+    outside[:, :-L] = truth[:, :-L]
+    assert memory_task_acc(one_hot_scores(outside), truth, L) == 0.0
+    half = wrong.clone()
+    half[:, -L : -L // 2] = truth[:, -L : -L // 2]
+    assert memory_task_acc(one_hot_scores(half), truth, L) == 0.5
+
+
+def test_sine_dataset():
+    data = SineDataset(20, seed=3)
+    x, y = data[:]
+    assert x.shape == y.shape == (20, 129, 1)
+    assert torch.equal(x[:, 1:], y[:, :-1])
+    assert x.abs().max() <= 1.0
+    assert torch.equal(SineDataset(20, seed=3).curves, data.curves)
+    noisy = SineDataset(20, seed=3, noise_std=0.1)
+    xn, yn = noisy[:]
+    assert torch.equal(yn, y) and not torch.equal(xn, x)
+    assert (xn - x).std().item() == pytest.approx(0.1, rel=0.1)
+
+
+def test_matched_hidden_size_matches_the_parameter_count():
+    for I, O, H in [(1, 1, 32), (10, 10, 128), (10, 10, 64)]:
+        lstm = 4 * H * (I + H + 1) + H * O + O
+        h = matched_hidden_size(I, O, H)
+        count = h * (I + h + 1) + h * O + O
+        for other in (h - 1, h + 1):
+            assert abs(count - lstm) <= abs(other * (I + other + 1) + other * O + O - lstm)
+
+
+def test_train_loop_learns_and_clips():
+    torch.manual_seed(0)
+    data = CharSequenceDataset(200, 2, 0, seed=0)
+    model = MyLSTMCell(10, 16, 10)
+    before = loops.test_loop_mem_task(model, data, 50, 2)[0]
+    history = []
+    norms = []
+
+    def init_optimizer(params):
+        optimizer = torch.optim.SGD(params, lr=0.001)
+        step = optimizer.step
+
+        def checked_step():
+            norms.append(torch.sqrt(sum((p.grad**2).sum() for p in model.parameters())).item())
+            step()
+
+        optimizer.step = checked_step
+        return optimizer
+
+    train_loop(
+        3, model, init_optimizer, memory_task_loss, 20, data, clip=1.0, history=history, quiet=True
+    )
+    after = loops.test_loop_mem_task(model, data, 50, 2)[0]
+    assert len(history) == 3 and after < before
+    assert max(norms) <= 1.0 + 1e-5
+
+
+def test_train_loop_is_reproducible():
+    def once():
+        torch.manual_seed(1)
+        model = MyLSTMCell(10, 8, 10)
+        data = CharSequenceDataset(60, 2, 1, seed=0)
+        train_loop(
+            2, model, lambda p: torch.optim.Adam(p, 1e-2), memory_task_loss, 16, data, quiet=True
+        )
+        return model.weight_hh.detach().clone()
+
+    assert torch.equal(once(), once())
+
+
+def test_test_loop_mem_task_averages_over_sequences():
+    class Perfect(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(()))
+
+        def forward(self, x):
+            """Blanks, then the first three symbols of the input: the copy task's answer."""
+            classes = torch.full(x.shape[:2], BLANK)
+            classes[:, -3:] = x[:, :3].argmax(-1)
+            return 100 * one_hot_scores(classes)
+
+    data = CharSequenceDataset(30, 3, 2, seed=0)
+    loss, acc = loops.test_loop_mem_task(Perfect(), data, 7, 3)
+    assert acc == 1.0 and loss < 1e-10
+
+
+def test_free_running_matches_generation_and_test_loop_sines(tmp_path):
+    torch.manual_seed(0)
+    model = MyLSTMCell(1, 6, 1)
+    data = SineDataset(7, seed=0)
+    x, _ = data[:]
+    with torch.no_grad():
+        free = FreeRunning(model, n_context=30)(x)
+    generated = generate(model, data.curves[:, :30, None], 100)
+    torch.testing.assert_close(free[:, 29:], generated, rtol=0, atol=1e-6)
+    mse = loops.test_loop_sines(model, data, tmp_path, num_plots=3)
+    expected = torch.mean((generated[..., 0] - data.curves[:, 30:]) ** 2).item()
+    assert mse == pytest.approx(expected, rel=1e-6)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["sine_test_0.png", "sine_test_1.png", "sine_test_2.png", "sine_test_all.png"]
+
+
+def test_copy_task_shares_the_numpy_generator():
+    import common as cm
+
+    inputs, targets = cm.copy_task_indices(5, 3, 10, DELIMITER, BLANK, 2, np.random.default_rng(4))
+    data = CharSequenceDataset(5, 3, 2, seed=4)
+    assert torch.equal(data.y, torch.from_numpy(targets))
+    assert torch.equal(data.x.argmax(-1), torch.from_numpy(inputs))
