@@ -9,6 +9,7 @@ from memory_task import memory_task_acc, memory_task_loss
 
 N_CONTEXT = 30
 N_GENERATED = 100
+FEEDBACK_LIMIT = 2.0
 
 
 def batches(dataset, batch_size, device, generator=None):
@@ -100,11 +101,16 @@ class FreeRunning(torch.nn.Module):
 def feed_back(model, prediction, n_steps):
     """Continue the model ``n_steps`` steps on its own outputs, from ``prediction`` ``(B, 1, 1)``.
 
-    Returns the predictions made ``(B, n_steps, 1)``.
+    Returns the predictions made ``(B, n_steps, 1)``. What is fed back is
+    clamped to [-FEEDBACK_LIMIT, FEEDBACK_LIMIT]: a sine never leaves [-1, 1],
+    and an untrained ReLU RNN would otherwise amplify its own output through
+    the loop until it overflows.
     """
     generated = []
     for _ in range(n_steps):
-        prediction = model(prediction, reset_hidden_state=False)
+        prediction = model(
+            prediction.clamp(-FEEDBACK_LIMIT, FEEDBACK_LIMIT), reset_hidden_state=False
+        )
         generated.append(prediction)
     return torch.cat(generated, dim=1) if generated else prediction[:, :0]
 

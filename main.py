@@ -71,7 +71,7 @@ def _writable_dir(text):
 def _defaults_help():
     lines = ["defaults per task:"]
     for name, values in DEFAULTS.items():
-        settings = ", ".join(f"--{k.replace('_', '-')} {v:g}" for k, v in values.items())
+        settings = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in values.items())
         lines.append(f"  {name}: {settings}")
     return "\n".join(lines)
 
@@ -120,6 +120,11 @@ def make_parser():
         default="identity",
         help="W_hh of the basic RNN: identity (Question 1f) or random N(0, 1/H) (default identity)",
     )
+    add(
+        "--train-size",
+        type=positive_int,
+        help="training sequences (tasks 1, 2; task 0 draws fresh ones)",
+    )
     add("--to-remember-len", type=positive_int, help="symbols to remember (tasks 0, 2)")
     add(
         "--blank-len",
@@ -154,7 +159,12 @@ def parse_args(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.task == "memorize":
-        for flag, given in (("--epochs", args.epochs), ("--match-params", args.match_params)):
+        not_for_task_0 = (
+            ("--epochs", args.epochs),
+            ("--train-size", args.train_size),
+            ("--match-params", args.match_params),
+        )
+        for flag, given in not_for_task_0:
             if given:
                 parser.error(
                     f"{flag} does not apply to --task 0 (it trains the numpy RNN by --steps)"

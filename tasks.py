@@ -37,20 +37,30 @@ DEFAULTS = {
         "clip": 5.0,
         "to_remember_len": 5,
         "blank_len": 0,
+        "init": "identity",
     },
-    "sine": {"epochs": 60, "batch_size": 64, "lr": 1e-2, "hidden": 32, "clip": 5.0},
+    "sine": {
+        "epochs": 60,
+        "batch_size": 64,
+        "lr": 1e-2,
+        "hidden": 32,
+        "clip": 5.0,
+        "train_size": 1000,
+        "init": "random",
+    },
     "memory": {
-        "epochs": 10,
+        "epochs": 40,
         "batch_size": 50,
         "lr": 3e-3,
         "hidden": 128,
         "clip": 5.0,
         "to_remember_len": 8,
         "blank_len": 5,
+        "train_size": 10000,
+        "init": "identity",
     },
 }
 N_TEST = {"memorize": 1000, "sine": 100, "memory": 1000}
-N_TRAIN = {"sine": 1000, "memory": 10000}
 EXPLODING_MAX_LEN = 200
 GRAD_CHECK_ENTRIES = 20
 
@@ -160,7 +170,7 @@ def run_sine(args, run):
     """Question 2c: train on sine curves, then extrapolate 100 steps from 30."""
     torch.manual_seed(args.seed)
     model = build_model(args, 1, 1)
-    train = SineDataset(N_TRAIN["sine"], seed=args.seed)
+    train = SineDataset(args.train_size, seed=args.seed)
     test = SineDataset(N_TEST["sine"], seed=args.seed + 1)
     decay = 0.01 ** (1 / args.epochs)
     _train(
@@ -182,7 +192,7 @@ def run_memory(args, run):
     torch.manual_seed(args.seed)
     model = build_model(args, N_CLASSES, N_CLASSES)
     L, blanks = args.to_remember_len, args.blank_len
-    train = CharSequenceDataset(N_TRAIN["memory"], L, blanks, seed=args.seed)
+    train = CharSequenceDataset(args.train_size, L, blanks, seed=args.seed)
     test = CharSequenceDataset(N_TEST["memory"], L, blanks, seed=args.seed + 1)
     _train(args, run, model, train, memory_task_loss)
     loss, accuracy = test_loop_mem_task(model, test, 500, L)

@@ -1,0 +1,450 @@
+"""Rerun every experiment of the README with fixed seeds: figures and a results table.
+
+    python experiments.py [--quick] [--out DIR] [--jobs N]
+
+1. exploding gradients: mean |gradient| against sequence length, with and
+   without clipping, for random and identity initialisation (Question 1c/d);
+2. the memorization task, random against identity W_hh, several seeds (1f);
+3. sine extrapolation: basic RNN, basic RNN with the LSTM's parameter count,
+   and LSTM, several seeds (2c);
+4. the copy task against the blank separation length, basic RNN against
+   LSTM with the same budget: how far back each cell remembers (2e).
+
+Every training run is ``main.py`` with the flags shown in results.md; runs go
+to ``DIR/runs``, the figures, ``results.md`` and ``results.json`` to ``DIR``.
+``--quick`` runs everything on tiny settings (the test suite uses it).
+"""
+
+import argparse
+import contextlib
+import io
+import json
+import shutil
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+import main
+from BasicRNNCell import BasicRNNCell
+from common import run_exploding_grads_test
+from LinearLayer import LinearLayer
+from loops import N_CONTEXT, generate
+from outputs import versions, write_json
+from sine_task import SineDataset
+from tasks import build_model
+
+FULL = {
+    "seeds": [0, 1, 2],
+    "exploding": {"hidden": 100, "max_len": 200},
+    "memorize": [[], ["--blank-len", "20"]],
+    "memorize_flags": [],
+    "sine_flags": [],
+    "memory_blanks": [5, 20, 50, 100],
+    "memory_flags": ["--to-remember-len", "4", "--epochs", "10", "--hidden", "64"],
+}
+QUICK = {
+    "seeds": [0, 1],
+    "exploding": {"hidden": 8, "max_len": 12},
+    "memorize": [[], ["--blank-len", "2"]],
+    "memorize_flags": ["--steps", "20", "--hidden", "8", "--batch-size", "4"],
+    "sine_flags": ["--epochs", "1", "--hidden", "4", "--train-size", "16"],
+    "memory_blanks": [1, 2],
+    "memory_flags": [
+        "--to-remember-len",
+        "2",
+        "--epochs",
+        "1",
+        "--hidden",
+        "6",
+        "--train-size",
+        "64",
+    ],
+}
+SINE_MODELS = {
+    "RNN": ["--RNN", "RNN"],
+    "RNN, matched": ["--RNN", "RNN", "--match-params"],
+    "LSTM": ["--RNN", "LSTM"],
+}
+CHANCE = 1 / 8
+
+
+def run(argv):
+    """``main.py argv`` in this process on one thread; returns its metrics.
+
+    A run that diverged keeps its status and message, and scores NaN.
+    """
+    torch.set_num_threads(1)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        main.main([*argv, "--quiet"])
+    metrics = json.loads((Path(argv[argv.index("--out") + 1]) / "metrics.json").read_text())
+    for key in ("test_accuracy", "test_mse"):
+        metrics.setdefault(key, float("nan"))
+    return metrics
+
+
+def run_all(jobs, argvs):
+    """Run every argv (in parallel worker processes); return their metrics in order."""
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(pool.map(run, argvs))
+
+
+def exploding(settings, out):
+    """Question 1c/d: mean |gradient| against T for both initialisations, clipped and not."""
+    curves = {}
+    for init in ("random", "identity"):
+        rng = np.random.default_rng(0)
+        net = [
+            BasicRNNCell(10, settings["hidden"], init, rng),
+            LinearLayer(settings["hidden"], 10, rng),
+        ]
+        data = np.eye(10)[rng.integers(10, size=settings["max_len"])]
+        labels = np.eye(10)[rng.integers(10, size=settings["max_len"])]
+        curves[init] = run_exploding_grads_test(net, data, labels, 5.0)
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.subplots()
+    for color, (init, curve) in zip(("C0", "C3"), curves.items(), strict=True):
+        ax.semilogy(curve["seq_len"], curve["mean_abs_grad"], color=color, label=f"{init} W_hh")
+        ax.semilogy(
+            curve["seq_len"],
+            curve["mean_abs_grad_clipped"],
+            color=color,
+            ls="--",
+            label=f"{init} W_hh, clipped to norm 5",
+        )
+    ax.set(
+        xlabel="sequence length T",
+        ylabel="mean |gradient|",
+        title=f"Gradient magnitude of a ReLU RNN (H = {settings['hidden']}), one random sequence",
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "exploding_gradients.png", dpi=110)
+    return {
+        init: {
+            "T": c["seq_len"][-1],
+            "at_T1": c["mean_abs_grad"][0],
+            "at_Tmax": c["mean_abs_grad"][-1],
+            "clipped_at_Tmax": c["mean_abs_grad_clipped"][-1],
+        }
+        for init, c in curves.items()
+    }
+
+
+def summary(values):
+    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values), "values": values}
+
+
+def memorize_argvs(config, runs):
+    argvs = {}
+    for i, extra in enumerate(config["memorize"]):
+        for init in ("random", "identity"):
+            for seed in config["seeds"]:
+                name = f"memorize-{i}-{init}-{seed}"
+                argvs[name] = [
+                    "--task",
+                    "0",
+                    "--init",
+                    init,
+                    "--seed",
+                    str(seed),
+                    *extra,
+                    *config["memorize_flags"],
+                    "--out",
+                    str(runs / name),
+                ]
+    return argvs
+
+
+def memorize_report(config, metrics, out):
+    """Question 1f: accuracy per initialisation and setting, and the training curves."""
+    fig = Figure(figsize=(10, 4))
+    ax_acc, ax_loss = fig.subplots(1, 2)
+    results = {}
+    for i, extra in enumerate(config["memorize"]):
+        setting = " ".join(extra) or "default"
+        for j, init in enumerate(("random", "identity")):
+            runs = [metrics[f"memorize-{i}-{init}-{seed}"] for seed in config["seeds"]]
+            acc = summary([m["test_accuracy"] for m in runs])
+            results[f"{setting}, {init}"] = {
+                **acc,
+                "T": 2 * runs[0]["config"]["to_remember_len"] + runs[0]["config"]["blank_len"] + 1,
+                "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
+            }
+            x = i * 3 + j
+            ax_acc.bar(
+                x,
+                acc["mean"],
+                yerr=acc["std"],
+                color=f"C{j}",
+                alpha=0.6,
+                capsize=4,
+                label=init if i == 0 else None,
+            )
+            ax_acc.plot([x] * len(runs), acc["values"], "k.", ms=5)
+            for m in runs:
+                steps = 100 * np.arange(1, len(m["loss_history"]) + 1)
+                ax_loss.semilogy(
+                    steps,
+                    m["loss_history"],
+                    color=f"C{j}",
+                    ls=("-", ":")[i],
+                    lw=1,
+                    label=f"{init}, {setting}" if m is runs[0] else None,
+                )
+    ax_acc.set_xticks(
+        [i * 3 + 0.5 for i in range(len(config["memorize"]))],
+        [" ".join(e) or "default (T = 11)" for e in config["memorize"]],
+    )
+    ax_acc.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
+    ax_acc.set(
+        ylabel="test accuracy after the delimiter",
+        ylim=(0, 1.05),
+        title=f"Memorization, {len(config['seeds'])} seeds each",
+    )
+    ax_acc.legend(fontsize=8)
+    ax_loss.set(
+        xlabel="training step", ylabel="training loss per sequence", title="Training curves"
+    )
+    ax_loss.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "memorization_init.png", dpi=110)
+    return results
+
+
+def sine_argvs(config, runs):
+    return {
+        f"sine-{model}-{seed}": [
+            "--task",
+            "1",
+            *flags,
+            "--seed",
+            str(seed),
+            *config["sine_flags"],
+            "--out",
+            str(runs / f"sine-{model}-{seed}"),
+        ]
+        for model, flags in SINE_MODELS.items()
+        for seed in config["seeds"]
+    }
+
+
+def sine_report(config, metrics, argvs, out):
+    """Question 2c: generated-part MSE per model, and the models' curves against the truth."""
+    results, generated = {}, {}
+    seed = config["seeds"][0]
+    test = SineDataset(100, seed=seed + 1)
+    for model_name in SINE_MODELS:
+        runs = [metrics[f"sine-{model_name}-{s}"] for s in config["seeds"]]
+        results[model_name] = {
+            **summary([m["test_mse"] for m in runs]),
+            "num_parameters": runs[0]["num_parameters"],
+            "hidden": runs[0]["config"]["hidden"],
+            "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
+        }
+        argv = argvs[f"sine-{model_name}-{seed}"]
+        args = main.parse_args(argv)
+        model = build_model(args, 1, 1)
+        model.load_state_dict(torch.load(Path(argv[argv.index("--out") + 1]) / "weights.pt"))
+        generated[model_name] = generate(model, test.curves[:3, :N_CONTEXT, None], 100 - 0)[..., 0]
+    fig = Figure(figsize=(9, 6.5))
+    axes = fig.subplots(3, 1, sharex=True)
+    steps = np.arange(test.curves.shape[1])
+    for k, ax in enumerate(axes):
+        ax.plot(steps, test.curves[k], color="0.6", lw=3, label="truth")
+        ax.axvspan(-0.5, N_CONTEXT - 0.5, color="0.92", label="context (30 true samples)")
+        for j, (model_name, curves) in enumerate(generated.items()):
+            label = f"{model_name} ({results[model_name]['num_parameters']} parameters)"
+            ax.plot(
+                steps[N_CONTEXT : N_CONTEXT + curves.shape[1]],
+                curves[k],
+                color=f"C{j}",
+                lw=1.3,
+                label=label,
+            )
+        ax.set_ylim(-1.7, 1.7)
+    axes[0].legend(fontsize=7, ncol=3, loc="lower left")
+    axes[0].set_title(f"Sine extrapolation, test curves 1-3 (seed {seed})")
+    axes[-1].set_xlabel("time step")
+    fig.tight_layout()
+    fig.savefig(out / "sine_models.png", dpi=110)
+    return results
+
+
+def memory_argvs(config, runs):
+    argvs = {}
+    for cell, flags in (("RNN", ["--RNN", "RNN", "--match-params"]), ("LSTM", ["--RNN", "LSTM"])):
+        for blanks in config["memory_blanks"]:
+            name = f"memory-{cell}-{blanks}"
+            argvs[name] = [
+                "--task",
+                "2",
+                *flags,
+                "--blank-len",
+                str(blanks),
+                *config["memory_flags"],
+                "--out",
+                str(runs / name),
+            ]
+    return argvs
+
+
+def memory_report(config, metrics, out):
+    """Question 2e: copy-task accuracy against the blank separation length."""
+    fig = Figure(figsize=(6.5, 4.2))
+    ax = fig.subplots()
+    results = {}
+    for j, cell in enumerate(("RNN", "LSTM")):
+        runs = [metrics[f"memory-{cell}-{b}"] for b in config["memory_blanks"]]
+        results[cell] = {
+            str(b): {"test_accuracy": m["test_accuracy"], "wall_seconds": m["wall_seconds"]}
+            for b, m in zip(config["memory_blanks"], runs, strict=True)
+        }
+        results[cell]["num_parameters"] = runs[0]["num_parameters"]
+        label = (
+            f"{'basic RNN' if cell == 'RNN' else 'LSTM'} ({runs[0]['num_parameters']} parameters)"
+        )
+        ax.plot(
+            config["memory_blanks"],
+            [m["test_accuracy"] for m in runs],
+            "o-",
+            color=f"C{j}",
+            label=label,
+        )
+    ax.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
+    ax.set_xscale("log")
+    ax.set_xticks(config["memory_blanks"], [str(b) for b in config["memory_blanks"]])
+    ax.set(
+        xlabel="blanks between the symbols and the delimiter",
+        ylabel="test accuracy in the recall window",
+        ylim=(0, 1.05),
+        title="Copy task: how far back each cell remembers",
+    )
+    ax.legend(fontsize=8)
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out / "memory_capacity.png", dpi=110)
+    return results
+
+
+def markdown(results, argvs):
+    """The results table of the README."""
+    lines = [
+        "# Results",
+        "",
+        f"Machine: {results['versions']['machine']}; "
+        f"full run {results['wall_seconds'] / 60:.1f} min with {results['jobs']} worker(s).",
+        "",
+    ]
+    lines += [
+        "## Exploding gradients (1c/d)",
+        "",
+        "| W_hh | mean abs gradient at T = 1 | at T = max | at T = max, clipped |",
+        "|---|---|---|---|",
+    ]
+    for init, r in results["exploding"].items():
+        lines.append(
+            f"| {init} | {r['at_T1']:.2e} | {r['at_Tmax']:.2e} (T = {r['T']}) "
+            f"| {r['clipped_at_Tmax']:.2e} |"
+        )
+    lines += [
+        "",
+        "## Memorization: random against identity W_hh (1f)",
+        "",
+        "| setting, init | T | test accuracy (mean ± std over seeds) | per seed "
+        "| seconds per run |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in results["memorize"].items():
+        lines.append(
+            f"| {name} | {r['T']} | {r['mean']:.2%} ± {r['std']:.2%} | "
+            f"{', '.join(f'{v:.2%}' for v in r['values'])} | {r['wall_seconds']:.0f} |"
+        )
+    lines += [
+        "",
+        "## Sine extrapolation (2c)",
+        "",
+        "| model | hidden | parameters | MSE of the 100 generated steps (mean ± std) "
+        "| per seed | seconds per run |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results["sine"].items():
+        lines.append(
+            f"| {name} | {r['hidden']} | {r['num_parameters']} "
+            f"| {r['mean']:.4f} ± {r['std']:.4f} | "
+            f"{', '.join(f'{v:.4f}' for v in r['values'])} | {r['wall_seconds']:.0f} |"
+        )
+    blanks = list(results["memory"]["LSTM"])[:-1]
+    lines += [
+        "",
+        "## Copy task against the blank separation length (2e)",
+        "",
+        "| cell | parameters | " + " | ".join(f"{b} blanks" for b in blanks) + " |",
+        "|---|---|" + "---|" * len(blanks),
+    ]
+    for cell, r in results["memory"].items():
+        lines.append(
+            f"| {cell} | {r['num_parameters']} | "
+            + " | ".join(f"{r[b]['test_accuracy']:.1%}" for b in blanks)
+            + " |"
+        )
+    lines += ["", "## Commands", "", "Each run is `python main.py` with these flags:", ""]
+    lines += [f"- `{' '.join(a[: a.index('--out')])}`" for a in argvs.values()]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description="Rerun every experiment of the README.")
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny settings: checks that everything runs"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("docs"),
+        help="folder for figures and tables (default docs)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        choices=range(1, 65),
+        metavar="N",
+        help="training runs in parallel, one thread each (default 2)",
+    )
+    return parser.parse_args()
+
+
+def experiments(quick, out, jobs):
+    config = QUICK if quick else FULL
+    started = time.perf_counter()
+    runs = out / "runs"
+    shutil.rmtree(runs, ignore_errors=True)
+    runs.mkdir(parents=True)
+    argvs = {
+        **memorize_argvs(config, runs),
+        **sine_argvs(config, runs),
+        **memory_argvs(config, runs),
+    }
+    results = {"exploding": exploding(config["exploding"], out)}
+    metrics = dict(zip(argvs, run_all(jobs, list(argvs.values())), strict=True))
+    results["memorize"] = memorize_report(config, metrics, out)
+    results["sine"] = sine_report(config, metrics, argvs, out)
+    results["memory"] = memory_report(config, metrics, out)
+    results.update(
+        jobs=jobs, wall_seconds=time.perf_counter() - started, versions=versions(), quick=quick
+    )
+    write_json(out / "results.json", results)
+    (out / "results.md").write_text(markdown(results, argvs))
+    print(f"results in {out / 'results.md'} ({results['wall_seconds'] / 60:.1f} min)")
+    return results
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    experiments(arguments.quick, arguments.out, arguments.jobs)
