@@ -393,8 +393,8 @@ def markdown(results, argvs):
             + " | ".join(f"{r[b]['test_accuracy']:.1%}" for b in blanks)
             + " |"
         )
-    lines += ["", "## Commands", "", "Each run is `python main.py` with these flags:", ""]
-    lines += [f"- `{' '.join(a[: a.index('--out')])}`" for a in argvs.values()]
+    lines += ["", "## Commands", "", "Every training run, reproducible one by one:", ""]
+    lines += [f"- `python main.py {' '.join(a[: a.index('--out')])}`" for a in argvs.values()]
     return "\n".join(lines) + "\n"
 
 
