@@ -2,6 +2,8 @@
 
 import torch
 
+from layer import check_sizes
+
 
 class AbstractRNNCell(torch.nn.Module):
     """A recurrent cell followed by a linear read-out at every time step.
@@ -17,13 +19,7 @@ class AbstractRNNCell(torch.nn.Module):
 
     def __init__(self, input_size, hidden_size, output_size, device=None):
         super().__init__()
-        for name, value in (
-            ("input_size", input_size),
-            ("hidden_size", hidden_size),
-            ("output_size", output_size),
-        ):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
         self.input_size, self.hidden_size, self.output_size = (
             input_size,
             hidden_size,

@@ -14,15 +14,12 @@ import numpy as np
 import torch
 
 from AbstractRNNCell import AbstractRNNCell
-from layer import Layer, as_batch
+from layer import Layer, as_batch, check_sizes
 
 INITS = ("random", "identity")
 
 
-def _check_sizes(n_in, n_hidden, init):
-    for name, value in (("n_in", n_in), ("n_hidden", n_hidden)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def _check_init(init):
     if init not in INITS:
         raise ValueError(f"init must be one of {INITS}, got {init!r}")
 
@@ -35,7 +32,8 @@ class BasicRNNCell(Layer):
     """
 
     def __init__(self, n_in, n_hidden, init="random", rng=None):
-        _check_sizes(n_in, n_hidden, init)
+        check_sizes(n_in=n_in, n_hidden=n_hidden)
+        _check_init(init)
         rng = np.random.default_rng() if rng is None else rng
         self.n_in, self.n_hidden = n_in, n_hidden
         self.W_hx = rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)
@@ -93,7 +91,7 @@ class BasicRNNCell(Layer):
         Returns dxs, ``(T, I)`` or ``(B, T, I)``. The three ``+=`` are summed
         over t (and the batch) after the loop, in one product each.
         """
-        cache = self._cached(dys, self.n_hidden)
+        cache = self._cached(dys)
         xs, hs = cache["xs"], cache["hs"]
         dys = np.asarray(dys).reshape(hs.shape)
         H, I = self.n_hidden, self.n_in
@@ -119,7 +117,7 @@ class TorchBasicRNNCell(AbstractRNNCell):
     """
 
     def __init__(self, input_size, hidden_size, output_size, device=None, init="random"):
-        _check_sizes(input_size, hidden_size, init)
+        _check_init(init)
         super().__init__(input_size, hidden_size, output_size, device)
         make = {"device": device, "dtype": self.readout.weight.dtype}
         self.weight_ih = torch.nn.Parameter(torch.randn(hidden_size, input_size, **make))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from layer import Layer, as_batch
+from layer import Layer, as_batch, check_sizes
 
 
 class LinearLayer(Layer):
@@ -13,6 +13,7 @@ class LinearLayer(Layer):
     """
 
     def __init__(self, n_in, n_out, rng=None):
+        check_sizes(n_in=n_in, n_out=n_out)
         rng = np.random.default_rng() if rng is None else rng
         self.n_in, self.n_out = n_in, n_out
         self.W = rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)
@@ -33,7 +34,7 @@ class LinearLayer(Layer):
         """
         batch, single = as_batch(xs, self.n_in)
         ys = batch @ self.W.T + self.b
-        self.cache = {"xs": batch, "single": single, "out_shape": ys.shape[single:]}
+        self.cache = {"xs": batch, "out_shape": ys.shape[single:]}
         return ys[0] if single else ys
 
     def bprop(self, dys):
@@ -42,7 +43,7 @@ class LinearLayer(Layer):
         dys: ``(T, n_out)`` or ``(B, T, n_out)``, as ``fprop`` returned. Returns dxs,
         ``(T, n_in)`` or ``(B, T, n_in)``. Sums over the batch and the time steps.
         """
-        cache = self._cached(dys, self.n_out)
+        cache = self._cached(dys)
         xs = cache["xs"].reshape(-1, self.n_in)
         dys2 = np.asarray(dys).reshape(-1, self.n_out)
         self.dW += dys2.T @ xs

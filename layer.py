@@ -31,11 +31,10 @@ class Layer:
         for param, grad, _ in self.get_params():
             param -= learning_rate * grad
 
-    def _cached(self, dys, width):
+    def _cached(self, dys):
         """Check ``dys`` against what ``fprop`` stored and return the cache.
 
-        ``dys`` must have the shape of ``fprop``'s output: ``(T, width)`` or
-        ``(B, T, width)``, as the input was.
+        ``dys`` must have the shape of ``fprop``'s output.
         """
         if getattr(self, "cache", None) is None:
             raise ValueError(f"{type(self).__name__}.bprop called before fprop")
@@ -46,6 +45,13 @@ class Layer:
                 f"(the shape fprop returned), got {np.shape(dys)}"
             )
         return self.cache
+
+
+def check_sizes(**sizes):
+    """Raise a ``ValueError`` unless every given size is a positive integer."""
+    for name, value in sizes.items():
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def as_batch(xs, width, name="xs"):

@@ -8,7 +8,6 @@ from common import NonFiniteError
 from memory_task import memory_task_acc, memory_task_loss
 
 N_CONTEXT = 30
-N_GENERATED = 100
 FEEDBACK_LIMIT = 2.0
 
 
