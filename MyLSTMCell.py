@@ -64,7 +64,7 @@ class MyLSTMCell(AbstractRNNCell):
         hs = []
         for x_t in x_proj.view(*x.shape[:2], -1).unbind(1):
             i, f, g, o = torch.addmm(x_t, h, W_hh_T).chunk(4, dim=1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            c = torch.addcmul(torch.sigmoid(f) * c, torch.sigmoid(i), torch.tanh(g))
             h = torch.sigmoid(o) * torch.tanh(c)
             hs.append(h)
         return torch.stack(hs, 1), (h, c)

@@ -45,7 +45,7 @@ FULL = {
     "memorize_flags": [],
     "sine_flags": [],
     "memory_blanks": [5, 20, 50, 100],
-    "memory_flags": ["--to-remember-len", "4", "--epochs", "10", "--hidden", "64"],
+    "memory_flags": ["--to-remember-len", "4", "--epochs", "30", "--hidden", "64"],
 }
 QUICK = {
     "seeds": [0, 1],
@@ -67,23 +67,24 @@ QUICK = {
 }
 SINE_MODELS = {
     "RNN": ["--RNN", "RNN"],
-    "RNN, matched": ["--RNN", "RNN", "--match-params"],
+    "RNN-matched": ["--RNN", "RNN", "--match-params"],
     "LSTM": ["--RNN", "LSTM"],
 }
+MEMORY_MODELS = {"RNN-matched": "--RNN RNN --match-params", "LSTM": "--RNN LSTM"}
 CHANCE = 1 / 8
 
 
 def run(argv):
     """``main.py argv`` in this process on one thread; returns its metrics.
 
-    A run that diverged keeps its status and message, and scores NaN.
+    A run that diverged keeps its status and message, and scores None.
     """
     torch.set_num_threads(1)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         main.main([*argv, "--quiet"])
     metrics = json.loads((Path(argv[argv.index("--out") + 1]) / "metrics.json").read_text())
     for key in ("test_accuracy", "test_mse"):
-        metrics.setdefault(key, float("nan"))
+        metrics.setdefault(key, None)
     return metrics
 
 
@@ -137,7 +138,26 @@ def exploding(settings, out):
 
 
 def summary(values):
-    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values), "values": values}
+    """Mean and spread of the runs that finished; None marks a run that diverged."""
+    done = [v for v in values if v is not None]
+    return {
+        "mean": statistics.fmean(done) if done else None,
+        "std": statistics.pstdev(done) if done else None,
+        "values": values,
+        "diverged": len(values) - len(done),
+    }
+
+
+def cells(values, form):
+    """Table cells for per-seed values, "diverged" where a run did not finish."""
+    return ", ".join("diverged" if v is None else format(v, form) for v in values)
+
+
+def mean_std(r, form):
+    if r["mean"] is None:
+        return "all diverged"
+    text = f"{format(r['mean'], form)} ± {format(r['std'], form)}"
+    return text + (f" ({r['diverged']} diverged)" if r["diverged"] else "")
 
 
 def memorize_argvs(config, runs):
@@ -146,18 +166,8 @@ def memorize_argvs(config, runs):
         for init in ("random", "identity"):
             for seed in config["seeds"]:
                 name = f"memorize-{i}-{init}-{seed}"
-                argvs[name] = [
-                    "--task",
-                    "0",
-                    "--init",
-                    init,
-                    "--seed",
-                    str(seed),
-                    *extra,
-                    *config["memorize_flags"],
-                    "--out",
-                    str(runs / name),
-                ]
+                flags = f"--task 0 --init {init} --seed {seed}".split()
+                argvs[name] = [*flags, *extra, *config["memorize_flags"], "--out", str(runs / name)]
     return argvs
 
 
@@ -218,20 +228,13 @@ def memorize_report(config, metrics, out):
 
 
 def sine_argvs(config, runs):
-    return {
-        f"sine-{model}-{seed}": [
-            "--task",
-            "1",
-            *flags,
-            "--seed",
-            str(seed),
-            *config["sine_flags"],
-            "--out",
-            str(runs / f"sine-{model}-{seed}"),
-        ]
-        for model, flags in SINE_MODELS.items()
-        for seed in config["seeds"]
-    }
+    argvs = {}
+    for model, flags in SINE_MODELS.items():
+        for seed in config["seeds"]:
+            name = f"sine-{model}-{seed}"
+            argvs[name] = ["--task", "1", *flags, "--seed", str(seed), *config["sine_flags"]]
+            argvs[name] += ["--out", str(runs / name)]
+    return argvs
 
 
 def sine_report(config, metrics, argvs, out):
@@ -244,14 +247,15 @@ def sine_report(config, metrics, argvs, out):
         results[model_name] = {
             **summary([m["test_mse"] for m in runs]),
             "num_parameters": runs[0]["num_parameters"],
-            "hidden": runs[0]["config"]["hidden"],
             "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
         }
         argv = argvs[f"sine-{model_name}-{seed}"]
-        args = main.parse_args(argv)
-        model = build_model(args, 1, 1)
-        model.load_state_dict(torch.load(Path(argv[argv.index("--out") + 1]) / "weights.pt"))
-        generated[model_name] = generate(model, test.curves[:3, :N_CONTEXT, None], 100 - 0)[..., 0]
+        model = build_model(main.parse_args(argv), 1, 1)
+        results[model_name]["hidden"] = model.hidden_size
+        if runs[0]["status"] == "complete":
+            model.load_state_dict(torch.load(Path(argv[argv.index("--out") + 1]) / "weights.pt"))
+            n_generated = test.curves.shape[1] - N_CONTEXT
+            generated[model_name] = generate(model, test.curves[:3, :N_CONTEXT, None], n_generated)
     fig = Figure(figsize=(9, 6.5))
     axes = fig.subplots(3, 1, sharex=True)
     steps = np.arange(test.curves.shape[1])
@@ -260,13 +264,7 @@ def sine_report(config, metrics, argvs, out):
         ax.axvspan(-0.5, N_CONTEXT - 0.5, color="0.92", label="context (30 true samples)")
         for j, (model_name, curves) in enumerate(generated.items()):
             label = f"{model_name} ({results[model_name]['num_parameters']} parameters)"
-            ax.plot(
-                steps[N_CONTEXT : N_CONTEXT + curves.shape[1]],
-                curves[k],
-                color=f"C{j}",
-                lw=1.3,
-                label=label,
-            )
+            ax.plot(steps[N_CONTEXT:], curves[k, :, 0], color=f"C{j}", lw=1.3, label=label)
         ax.set_ylim(-1.7, 1.7)
     axes[0].legend(fontsize=7, ncol=3, loc="lower left")
     axes[0].set_title(f"Sine extrapolation, test curves 1-3 (seed {seed})")
@@ -278,19 +276,14 @@ def sine_report(config, metrics, argvs, out):
 
 def memory_argvs(config, runs):
     argvs = {}
-    for cell, flags in (("RNN", ["--RNN", "RNN", "--match-params"]), ("LSTM", ["--RNN", "LSTM"])):
+    for cell, flags in MEMORY_MODELS.items():
         for blanks in config["memory_blanks"]:
             name = f"memory-{cell}-{blanks}"
             argvs[name] = [
-                "--task",
-                "2",
-                *flags,
-                "--blank-len",
-                str(blanks),
+                *f"--task 2 {flags} --blank-len {blanks}".split(),
                 *config["memory_flags"],
-                "--out",
-                str(runs / name),
             ]
+            argvs[name] += ["--out", str(runs / name)]
     return argvs
 
 
@@ -299,26 +292,23 @@ def memory_report(config, metrics, out):
     fig = Figure(figsize=(6.5, 4.2))
     ax = fig.subplots()
     results = {}
-    for j, cell in enumerate(("RNN", "LSTM")):
-        runs = [metrics[f"memory-{cell}-{b}"] for b in config["memory_blanks"]]
+    blanks = config["memory_blanks"]
+    for j, cell in enumerate(MEMORY_MODELS):
+        runs = [metrics[f"memory-{cell}-{b}"] for b in blanks]
+        accuracy = [m["test_accuracy"] for m in runs]
         results[cell] = {
-            str(b): {"test_accuracy": m["test_accuracy"], "wall_seconds": m["wall_seconds"]}
-            for b, m in zip(config["memory_blanks"], runs, strict=True)
+            "num_parameters": runs[0]["num_parameters"],
+            "test_accuracy": dict(zip(map(str, blanks), accuracy, strict=True)),
+            "wall_seconds": dict(
+                zip(map(str, blanks), (m["wall_seconds"] for m in runs), strict=True)
+            ),
         }
-        results[cell]["num_parameters"] = runs[0]["num_parameters"]
-        label = (
-            f"{'basic RNN' if cell == 'RNN' else 'LSTM'} ({runs[0]['num_parameters']} parameters)"
-        )
-        ax.plot(
-            config["memory_blanks"],
-            [m["test_accuracy"] for m in runs],
-            "o-",
-            color=f"C{j}",
-            label=label,
-        )
+        label = f"{cell} ({runs[0]['num_parameters']} parameters)"
+        finished = [np.nan if a is None else a for a in accuracy]
+        ax.plot(blanks, finished, "o-", color=f"C{j}", label=label)
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
     ax.set_xscale("log")
-    ax.set_xticks(config["memory_blanks"], [str(b) for b in config["memory_blanks"]])
+    ax.set_xticks(blanks, [str(b) for b in blanks])
     ax.set(
         xlabel="blanks between the symbols and the delimiter",
         ylabel="test accuracy in the recall window",
@@ -362,8 +352,8 @@ def markdown(results, argvs):
     ]
     for name, r in results["memorize"].items():
         lines.append(
-            f"| {name} | {r['T']} | {r['mean']:.2%} ± {r['std']:.2%} | "
-            f"{', '.join(f'{v:.2%}' for v in r['values'])} | {r['wall_seconds']:.0f} |"
+            f"| {name} | {r['T']} | {mean_std(r, '.2%')} | {cells(r['values'], '.2%')} "
+            f"| {r['wall_seconds']:.0f} |"
         )
     lines += [
         "",
@@ -375,11 +365,10 @@ def markdown(results, argvs):
     ]
     for name, r in results["sine"].items():
         lines.append(
-            f"| {name} | {r['hidden']} | {r['num_parameters']} "
-            f"| {r['mean']:.4f} ± {r['std']:.4f} | "
-            f"{', '.join(f'{v:.4f}' for v in r['values'])} | {r['wall_seconds']:.0f} |"
+            f"| {name} | {r['hidden']} | {r['num_parameters']} | {mean_std(r, '.4f')} "
+            f"| {cells(r['values'], '.4f')} | {r['wall_seconds']:.0f} |"
         )
-    blanks = list(results["memory"]["LSTM"])[:-1]
+    blanks = list(results["memory"]["LSTM"]["test_accuracy"])
     lines += [
         "",
         "## Copy task against the blank separation length (2e)",
@@ -388,10 +377,9 @@ def markdown(results, argvs):
         "|---|---|" + "---|" * len(blanks),
     ]
     for cell, r in results["memory"].items():
+        accuracy = r["test_accuracy"].values()
         lines.append(
-            f"| {cell} | {r['num_parameters']} | "
-            + " | ".join(f"{r[b]['test_accuracy']:.1%}" for b in blanks)
-            + " |"
+            f"| {cell} | {r['num_parameters']} | {cells(accuracy, '.1%').replace(', ', ' | ')} |"
         )
     lines += ["", "## Commands", "", "Every training run, reproducible one by one:", ""]
     lines += [f"- `python main.py {' '.join(a[: a.index('--out')])}`" for a in argvs.values()]

@@ -68,10 +68,16 @@ def _writable_dir(text):
     return path
 
 
+def _shown(value):
+    if isinstance(value, dict):
+        return " / ".join(f"{v:g} ({cell})" for cell, v in value.items())
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _defaults_help():
     lines = ["defaults per task:"]
     for name, values in DEFAULTS.items():
-        settings = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in values.items())
+        settings = ", ".join(f"--{k.replace('_', '-')} {_shown(v)}" for k, v in values.items())
         lines.append(f"  {name}: {settings}")
     return "\n".join(lines)
 
@@ -185,7 +191,7 @@ def parse_args(argv=None):
         args.device = "cuda" if torch.cuda.is_available() else "cpu"
     for key, value in DEFAULTS[args.task].items():
         if getattr(args, key, None) is None:
-            setattr(args, key, value)
+            setattr(args, key, value[args.rnn] if isinstance(value, dict) else value)
     if args.out is None:
         args.out = Path("runs") / (
             args.task if args.task == "memorize" else f"{args.task}-{args.rnn}"
