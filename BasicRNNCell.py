@@ -6,8 +6,10 @@ Both compute, for t = 1..T with h_0 = 0,
 
 and both initialise ``W_hx ~ N(0, 1/I)``, ``b_h = 0`` and either
 ``W_hh ~ N(0, 1/H)`` (``init="random"``) or ``W_hh = I`` (``init="identity"``,
-Question 1f: the hidden state is carried forward unchanged until learning
-says otherwise, so the gradient neither vanishes nor explodes at the start).
+Question 1f: active units carry their state forward unchanged, so the error
+signal reaches far back instead of shrinking at every step; the states, and
+with them the gradients, then grow with the sequence length, which is what
+gradient clipping is for).
 """
 
 import numpy as np

@@ -160,15 +160,22 @@ def mean_std(r, form):
     return text + (f" ({r['diverged']} diverged)" if r["diverged"] else "")
 
 
+def with_outputs(runs, prefix, variants, flags):
+    """``{name: argv}``: each variant's flags, the shared ``flags`` and its own ``--out``."""
+    return {
+        f"{prefix}-{key}": [*own, *flags, "--out", str(runs / f"{prefix}-{key}")]
+        for key, own in variants.items()
+    }
+
+
 def memorize_argvs(config, runs):
-    argvs = {}
-    for i, extra in enumerate(config["memorize"]):
-        for init in ("random", "identity"):
-            for seed in config["seeds"]:
-                name = f"memorize-{i}-{init}-{seed}"
-                flags = f"--task 0 --init {init} --seed {seed}".split()
-                argvs[name] = [*flags, *extra, *config["memorize_flags"], "--out", str(runs / name)]
-    return argvs
+    variants = {
+        f"{i}-{init}-{seed}": [*f"--task 0 --init {init} --seed {seed}".split(), *extra]
+        for i, extra in enumerate(config["memorize"])
+        for init in ("random", "identity")
+        for seed in config["seeds"]
+    }
+    return with_outputs(runs, "memorize", variants, config["memorize_flags"])
 
 
 def memorize_report(config, metrics, out):
@@ -228,13 +235,12 @@ def memorize_report(config, metrics, out):
 
 
 def sine_argvs(config, runs):
-    argvs = {}
-    for model, flags in SINE_MODELS.items():
-        for seed in config["seeds"]:
-            name = f"sine-{model}-{seed}"
-            argvs[name] = ["--task", "1", *flags, "--seed", str(seed), *config["sine_flags"]]
-            argvs[name] += ["--out", str(runs / name)]
-    return argvs
+    variants = {
+        f"{model}-{seed}": ["--task", "1", *flags, "--seed", str(seed)]
+        for model, flags in SINE_MODELS.items()
+        for seed in config["seeds"]
+    }
+    return with_outputs(runs, "sine", variants, config["sine_flags"])
 
 
 def sine_report(config, metrics, argvs, out):
@@ -275,16 +281,12 @@ def sine_report(config, metrics, argvs, out):
 
 
 def memory_argvs(config, runs):
-    argvs = {}
-    for cell, flags in MEMORY_MODELS.items():
-        for blanks in config["memory_blanks"]:
-            name = f"memory-{cell}-{blanks}"
-            argvs[name] = [
-                *f"--task 2 {flags} --blank-len {blanks}".split(),
-                *config["memory_flags"],
-            ]
-            argvs[name] += ["--out", str(runs / name)]
-    return argvs
+    variants = {
+        f"{cell}-{blanks}": f"--task 2 {flags} --blank-len {blanks}".split()
+        for cell, flags in MEMORY_MODELS.items()
+        for blanks in config["memory_blanks"]
+    }
+    return with_outputs(runs, "memory", variants, config["memory_flags"])
 
 
 def memory_report(config, metrics, out):
@@ -313,7 +315,9 @@ def memory_report(config, metrics, out):
         xlabel="blanks between the symbols and the delimiter",
         ylabel="test accuracy in the recall window",
         ylim=(0, 1.05),
-        title="Copy task: how far back each cell remembers",
+        title="Copy task: how far back each cell remembers\n(same training budget for both: "
+        + " ".join(config["memory_flags"])
+        + ")",
     )
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
