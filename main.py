@@ -156,6 +156,11 @@ def make_parser():
         help="output folder (default runs/TASK-RNN); a folder "
         "that already holds files is kept, and the run goes to a new numbered one",
     )
+    add(
+        "--teacher-forcing",
+        action="store_true",
+        help="task 1: train on the true curve only, instead of on the model's own outputs",
+    )
     add("--quiet", action="store_true", help="no progress bars")
     return parser
 
@@ -185,6 +190,8 @@ def parse_args(argv=None):
         )
     if args.task == "sine" and (args.to_remember_len is not None or args.blank_len is not None):
         parser.error("--to-remember-len and --blank-len apply to tasks 0 and 2, not --task 1")
+    if args.teacher_forcing and args.task != "sine":
+        parser.error("--teacher-forcing applies to --task 1 only")
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda: CUDA is not available on this machine; use --device cpu")
     if args.device == "auto":

@@ -159,12 +159,16 @@ def _memorize(args, run):
     print(f"test accuracy after the delimiter ({N_TEST['memorize']} sequences): {accuracy:.2%}")
 
 
-def _train(args, run, model, dataset, loss_func, init_scheduler=None):
+def _record(run, model):
+    """Let ``run`` save this model's weights and know its size, however training ends."""
+    run.weights = model.state_dict
+    run.metrics.update(num_parameters=count_parameters(model), hidden_size=model.hidden_size)
+
+
+def _train(args, model, dataset, loss_func, history, init_scheduler=None):
     # Subnormal floats (below 1e-38) are computed in microcode on x86 CPUs, up
     # to a hundred times slower; a ReLU RNN produces many. Flush them to zero.
     torch.set_flush_denormal(True)
-    run.weights = model.state_dict
-    run.metrics["num_parameters"] = count_parameters(model)
     train_loop(
         args.epochs,
         model,
@@ -175,27 +179,31 @@ def _train(args, run, model, dataset, loss_func, init_scheduler=None):
         clip=args.clip,
         init_scheduler=init_scheduler,
         seed=args.seed,
-        history=run.history,
+        history=history,
         quiet=args.quiet,
     )
 
 
 def run_sine(args, run):
-    """Question 2c: train on sine curves, then extrapolate 100 steps from 30."""
+    """Question 2c: train on sine curves, then extrapolate 100 steps from 30.
+
+    The model trains free-running (reading its own outputs after the context,
+    as when it generates), or with ``--teacher-forcing`` on the true curve only.
+    """
     torch.manual_seed(args.seed)
     model = build_model(args, 1, 1)
+    _record(run, model)
     train = SineDataset(args.train_size, seed=args.seed)
     test = SineDataset(N_TEST["sine"], seed=args.seed + 1)
     decay = FINAL_LR_FRACTION ** (1 / args.epochs)
     _train(
         args,
-        run,
-        FreeRunning(model),
+        model if args.teacher_forcing else FreeRunning(model),
         train,
         torch.nn.functional.mse_loss,
+        run.history,
         lambda optimizer: torch.optim.lr_scheduler.ExponentialLR(optimizer, decay),
     )
-    run.weights = model.state_dict
     mse = test_loop_sines(model, test, run.out)
     run.metrics["test_mse"] = mse
     print(f"mean squared error of the generated part ({N_TEST['sine']} curves): {mse:.4f}")
@@ -205,10 +213,11 @@ def run_memory(args, run):
     """Question 2d/e: the copy task; test loss and accuracy on fresh sequences."""
     torch.manual_seed(args.seed)
     model = build_model(args, N_CLASSES, N_CLASSES)
+    _record(run, model)
     L, blanks = args.to_remember_len, args.blank_len
     train = CharSequenceDataset(args.train_size, L, blanks, seed=args.seed)
     test = CharSequenceDataset(N_TEST["memory"], L, blanks, seed=args.seed + 1)
-    _train(args, run, model, train, memory_task_loss)
+    _train(args, model, train, memory_task_loss, run.history)
     loss, accuracy = test_loop_mem_task(model, test, 500, L)
     run.metrics.update(test_loss=loss, test_accuracy=accuracy)
     print(

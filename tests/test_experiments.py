@@ -10,8 +10,20 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
     for name in ("exploding_gradients", "memorization_init", "sine_models", "memory_capacity"):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
     saved = json.loads((tmp_path / "results.json").read_text())
-    assert saved["quick"] and set(saved["sine"]) == {"RNN", "RNN-matched", "LSTM"}
-    assert set(saved["memory"]) == {"RNN-matched", "LSTM"}
+    assert saved["quick"] and set(saved["sine"]) == {
+        "RNN",
+        "RNN-matched",
+        "LSTM",
+        "LSTM-teacher-forced",
+    }
+    assert (
+        set(saved["memory"]["capacity"])
+        == set(saved["memory"]["sheet_setting"])
+        == {
+            "RNN-matched",
+            "LSTM",
+        }
+    )
     assert len(results["memorize"]) == 4
     table = (tmp_path / "results.md").read_text()
     assert "## Copy task" in table
