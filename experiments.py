@@ -338,6 +338,12 @@ def memory_report(config, metrics, out):
     return {"capacity": results, "sheet_setting": sheet}
 
 
+def table(title, header, rows):
+    """A markdown section: a heading and a table."""
+    lines = ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+
+
 def markdown(results, argvs):
     """The results table of the README."""
     lines = [
@@ -345,71 +351,86 @@ def markdown(results, argvs):
         "",
         f"Machine: {results['versions']['machine']}; "
         f"full run {results['wall_seconds'] / 60:.1f} min with {results['jobs']} worker(s).",
-        "",
     ]
-    lines += [
-        "## Exploding gradients (1c/d)",
-        "",
-        "| W_hh | mean abs gradient at T = 1 | at T = max | at T = max, clipped |",
-        "|---|---|---|---|",
-    ]
-    for init, r in results["exploding"].items():
-        lines.append(
-            f"| {init} | {r['at_T1']:.2e} | {r['at_Tmax']:.2e} (T = {r['T']}) "
-            f"| {r['clipped_at_Tmax']:.2e} |"
-        )
-    lines += [
-        "",
-        "## Memorization: random against identity W_hh (1f)",
-        "",
-        "| setting, init | T | test accuracy (mean ± std over seeds) | per seed "
-        "| seconds per run |",
-        "|---|---|---|---|---|",
-    ]
-    for name, r in results["memorize"].items():
-        lines.append(
-            f"| {name} | {r['T']} | {mean_std(r, '.2%')} | {cells(r['values'], '.2%')} "
-            f"| {r['wall_seconds']:.0f} |"
-        )
-    lines += [
-        "",
-        "## Sine extrapolation (2c)",
-        "",
-        "| model | hidden | parameters | MSE of the 100 generated steps (mean ± std) "
-        "| per seed | seconds per run |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, r in results["sine"].items():
-        lines.append(
-            f"| {name} | {r['hidden']} | {r['num_parameters']} | {mean_std(r, '.4f')} "
-            f"| {cells(r['values'], '.4f')} | {r['wall_seconds']:.0f} |"
-        )
-    lines += [
-        "",
-        "## Copy task, the sheet's setting: 8 symbols, 5 blanks, main.py's defaults (2e)",
-        "",
-        "| cell | hidden | parameters | test accuracy | seconds |",
-        "|---|---|---|---|---|",
-    ]
-    for cell, r in results["memory"]["sheet_setting"].items():
-        lines.append(
-            f"| {cell} | {r['hidden_size']} | {r['num_parameters']} "
-            f"| {cells([r['test_accuracy']], '.2%')} | {r['wall_seconds']:.0f} |"
-        )
+    lines += table(
+        "Exploding gradients (1c/d)",
+        ["W_hh", "mean abs gradient at T = 1", "at T = max", "at T = max, clipped"],
+        [
+            (
+                init,
+                f"{r['at_T1']:.2e}",
+                f"{r['at_Tmax']:.2e} (T = {r['T']})",
+                f"{r['clipped_at_Tmax']:.2e}",
+            )
+            for init, r in results["exploding"].items()
+        ],
+    )
+    lines += table(
+        "Memorization: random against identity W_hh (1f)",
+        [
+            "setting, init",
+            "T",
+            "test accuracy (mean ± std over seeds)",
+            "per seed",
+            "seconds per run",
+        ],
+        [
+            (
+                name,
+                r["T"],
+                mean_std(r, ".2%"),
+                cells(r["values"], ".2%"),
+                f"{r['wall_seconds']:.0f}",
+            )
+            for name, r in results["memorize"].items()
+        ],
+    )
+    lines += table(
+        "Sine extrapolation (2c)",
+        [
+            "model",
+            "hidden",
+            "parameters",
+            "MSE of the 100 generated steps (mean ± std)",
+            "per seed",
+            "seconds per run",
+        ],
+        [
+            (
+                name,
+                r["hidden"],
+                r["num_parameters"],
+                mean_std(r, ".4f"),
+                cells(r["values"], ".4f"),
+                f"{r['wall_seconds']:.0f}",
+            )
+            for name, r in results["sine"].items()
+        ],
+    )
+    lines += table(
+        "Copy task, the sheet's setting: 8 symbols, 5 blanks, main.py's defaults (2e)",
+        ["cell", "hidden", "parameters", "test accuracy", "seconds"],
+        [
+            (
+                cell,
+                r["hidden_size"],
+                r["num_parameters"],
+                cells([r["test_accuracy"]], ".2%"),
+                f"{r['wall_seconds']:.0f}",
+            )
+            for cell, r in results["memory"]["sheet_setting"].items()
+        ],
+    )
     capacity = results["memory"]["capacity"]
     blanks = list(capacity["LSTM"]["test_accuracy"])
-    lines += [
-        "",
-        "## Copy task against the blank separation length (2e)",
-        "",
-        "| cell | parameters | " + " | ".join(f"{b} blanks" for b in blanks) + " |",
-        "|---|---|" + "---|" * len(blanks),
-    ]
-    for cell, r in capacity.items():
-        accuracy = r["test_accuracy"].values()
-        lines.append(
-            f"| {cell} | {r['num_parameters']} | {cells(accuracy, '.1%').replace(', ', ' | ')} |"
-        )
+    lines += table(
+        "Copy task against the blank separation length (2e)",
+        ["cell", "parameters", *(f"{b} blanks" for b in blanks)],
+        [
+            (cell, r["num_parameters"], *(cells([a], ".1%") for a in r["test_accuracy"].values()))
+            for cell, r in capacity.items()
+        ],
+    )
     lines += ["", "## Commands", "", "Every training run, reproducible one by one:", ""]
     lines += [f"- `python main.py {' '.join(a[: a.index('--out')])}`" for a in argvs.values()]
     return "\n".join(lines) + "\n"
