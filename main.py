@@ -153,7 +153,7 @@ def make_parser():
     add(
         "--out",
         type=_writable_dir,
-        help="output folder (default runs/TASK-RNN); a folder "
+        help="output folder (default runs/memorize, runs/sine-LSTM, ...); a folder "
         "that already holds files is kept, and the run goes to a new numbered one",
     )
     add(
@@ -209,9 +209,10 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+    out = prepare_out_dir(args.out)
     run = Run(
-        prepare_out_dir(args.out),
-        {"task": args.task, "rnn": args.rnn, "config": config},
+        out,
+        {"task": args.task, "rnn": args.rnn, "config": config, "out_dir": str(out)},
         "weights.npz" if args.task == "memorize" else "weights.pt",
         "hundred steps" if args.task == "memorize" else "epoch",
     )
@@ -223,9 +224,8 @@ def main(argv=None):
         return 130
     except NonFiniteError as err:
         run.finish("diverged", f"training stopped at {err}")
-        print(
-            f"error: training stopped at {err}; try a smaller --lr or a --clip > 0", file=sys.stderr
-        )
+        hint = "a smaller --lr" + ("" if args.clip else " or a --clip > 0")
+        print(f"error: training stopped at {err}; try {hint}", file=sys.stderr)
         return 1
     run.finish("complete")
     return 0

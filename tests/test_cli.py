@@ -176,7 +176,8 @@ def test_existing_outputs_are_never_overwritten(tmp_path):
     result = run_main("--task", "2", *TINY["2"], "--out", str(out), "--quiet")
     assert result.returncode == 0
     assert (out / "metrics.json").read_text() == "earlier run"
-    assert read_metrics(tmp_path / "run-2")["status"] == "complete"
+    metrics = read_metrics(tmp_path / "run-2")
+    assert metrics["status"] == "complete" and metrics["out_dir"] == str(tmp_path / "run-2")
     assert "run-2" in result.stdout
 
 
