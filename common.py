@@ -137,6 +137,11 @@ def generate_data_memory(
     return (data[0], labels[0]) if batch_size is None else (data, labels)
 
 
+def n_sequences(labels):
+    """1 for one sequence ``(T, C)``, B for a batch ``(B, T, C)``."""
+    return 1 if np.ndim(labels) == 2 else len(labels)
+
+
 def run_forward_pass(net, data, labels, clear_after=True):
     """Run the network; return the loss and the softmax probabilities.
 
@@ -147,8 +152,7 @@ def run_forward_pass(net, data, labels, clear_after=True):
     outputs = data
     for layer in net:
         outputs = layer.fprop(outputs)
-    loss_per_position = cross_entropy(outputs, labels)
-    loss = loss_per_position.sum() / (loss_per_position.size // loss_per_position.shape[-1])
+    loss = cross_entropy(outputs, labels).sum() / n_sequences(labels)
     if clear_after:
         for layer in net:
             layer.clear_stored_states()
@@ -167,9 +171,8 @@ def run_training(net, data, labels, clip_threshold=None, optimizer=None):
     for layer in net:
         layer.clear_stored_derivs()
     loss, probs = run_forward_pass(net, data, labels, clear_after=False)
-    n_sequences = probs.size // (probs.shape[-1] * probs.shape[-2])
     # d loss / d outputs of softmax + cross-entropy, for the batch-mean loss.
-    d_outputs = (probs - labels) / n_sequences
+    d_outputs = (probs - labels) / n_sequences(labels)
     for layer in reversed(net):
         d_outputs = layer.bprop(d_outputs)
         layer.clear_stored_states()
