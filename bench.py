@@ -1,6 +1,6 @@
 """Forward + backward time of the hand-written cells against the torch.nn built-ins.
 
-    python bench.py [--repeats N]
+    python bench.py
 
 Each row runs both implementations on the same shapes (B, T, I, H) in this
 process, alternating, and prints the median time of each and the median of

@@ -272,6 +272,12 @@ def mean_abs_gradient(net):
     return float(np.mean(np.abs(np.concatenate([g.ravel() for g in grads]))))
 
 
+def random_sequence(length, n_vocab, rng):
+    """A random one-hot input sequence and random one-hot labels, each ``(length, n_vocab)``."""
+    eye = np.eye(n_vocab)
+    return eye[rng.integers(n_vocab, size=length)], eye[rng.integers(n_vocab, size=length)]
+
+
 def run_exploding_grads_test(net, data, labels, clip_threshold, out_path=None, title=None):
     """Mean |gradient| against sequence length, without and with clipping.
 

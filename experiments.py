@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 
 import main
 from BasicRNNCell import BasicRNNCell
-from common import run_exploding_grads_test
+from common import random_sequence, run_exploding_grads_test
 from LinearLayer import LinearLayer
 from loops import N_CONTEXT, generate
 from outputs import versions, write_json
@@ -107,8 +107,7 @@ def exploding(settings, out):
             BasicRNNCell(10, settings["hidden"], init, rng),
             LinearLayer(settings["hidden"], 10, rng),
         ]
-        data = np.eye(10)[rng.integers(10, size=settings["max_len"])]
-        labels = np.eye(10)[rng.integers(10, size=settings["max_len"])]
+        data, labels = random_sequence(settings["max_len"], 10, rng)
         curves[init] = run_exploding_grads_test(net, data, labels, 5.0)
     fig = Figure(figsize=(7, 4.2))
     ax = fig.subplots()

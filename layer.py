@@ -54,7 +54,7 @@ def check_sizes(**sizes):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def as_batch(xs, width, name="xs"):
+def as_batch(xs, width):
     """Return ``xs`` as a float batch ``(B, T, width)`` and whether it was one sequence.
 
     Accepts ``(T, width)`` or ``(B, T, width)``; anything else is a ``ValueError``.
@@ -62,7 +62,7 @@ def as_batch(xs, width, name="xs"):
     xs = np.asarray(xs)
     if xs.ndim not in (2, 3) or xs.shape[-1] != width or xs.shape[-2] == 0:
         raise ValueError(
-            f"{name} must have shape (T, {width}) or (B, T, {width}) with T >= 1, got {xs.shape}"
+            f"xs must have shape (T, {width}) or (B, T, {width}) with T >= 1, got {xs.shape}"
         )
     if not np.issubdtype(xs.dtype, np.floating):
         xs = xs.astype(np.float64)

@@ -39,7 +39,9 @@ def train_loop(
 ):
     """Train ``model`` on ``dataset`` for ``num_epochs`` epochs; return the model.
 
-    Per batch: forward, ``loss_func(outputs, targets)``, backward,
+    ``dataset[indices]`` gives a batch ``(x, targets)`` with x ``(B, T, I)``;
+    ``model(x)`` gives outputs ``(B, T, O)`` and ``loss_func(outputs, targets)``
+    a scalar. Per batch: forward, loss, backward,
     ``torch.nn.utils.clip_grad_norm_`` to ``clip`` (0 or None: no clipping),
     optimizer step. The batches are reshuffled every epoch from ``seed``.
 
@@ -128,10 +130,12 @@ def generate(model, context, n_generated):
 def test_loop_sines(model, dataset, out_dir=None, num_plots=5, n_context=N_CONTEXT):
     """Extrapolate every test curve from its first ``n_context`` true samples.
 
-    The model reads s_0..s_{n-1}, then generates s_n.. autoregressively, feeding
-    each output back in, up to the end of the curve. Writes one PNG per curve
-    for the first ``num_plots`` curves and one figure with all of them into
-    ``out_dir`` (if given). Returns the mean squared error of the generated part.
+    ``dataset.curves`` is ``(N, T)``; the model maps ``(N, t, 1)`` to ``(N, t, 1)``.
+    It reads s_0..s_{n-1}, then generates s_n..s_{T-1} autoregressively,
+    feeding each output back in. Writes one PNG per curve for the first
+    ``num_plots`` curves and one figure with all of them into ``out_dir`` (if
+    given). Returns the mean squared error of the generated part,
+    mean over curves and steps t >= n of (generated_t - s_t)^2.
     """
     model.eval()
     curves = dataset.curves.to(_device(model))
@@ -176,9 +180,11 @@ def _draw_sine(ax, steps, curve, generated, n_context, legend):
 def test_loop_mem_task(model, dataset, batch_size, to_remember_len):
     """Average loss per sequence and accuracy over the recall window of a copy-task dataset.
 
-    Runs the model on every batch; the loss is ``memory_task_loss`` summed
-    over all batches divided by the number of sequences, the accuracy
-    ``memory_task_acc`` averaged over all sequences. Returns ``(loss, accuracy)``.
+    ``dataset[indices]`` gives x ``(B, T, 10)`` and labels ``(B, T)``; the model
+    maps x to class scores ``(B, T, 10)``. The loss is ``memory_task_loss``
+    summed over all batches and divided by the number of sequences, the
+    accuracy ``memory_task_acc`` averaged over all sequences (batches weighted
+    by their size). Returns ``(loss, accuracy)``.
     """
     model.eval()
     total_loss = total_hits = 0.0

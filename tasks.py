@@ -16,6 +16,7 @@ from common import (
     Adam,
     NonFiniteError,
     generate_data_memory,
+    random_sequence,
     run_check_grads,
     run_exploding_grads_test,
     run_memory_test,
@@ -125,8 +126,7 @@ def _memorize(args, run):
     run.metrics["grad_check_max_relative_error"] = error
     print(f"gradient check: largest relative error {error:.1e}")
 
-    symbols = rng.integers(N_CLASSES, size=(2, EXPLODING_MAX_LEN))
-    data, labels = np.eye(N_CLASSES)[symbols]
+    data, labels = random_sequence(EXPLODING_MAX_LEN, N_CLASSES, rng)
     threshold = args.clip or DEFAULTS["memorize"]["clip"]
     grads = run_exploding_grads_test(
         net, data, labels, threshold, run.out / "exploding_gradients.png"

@@ -116,8 +116,8 @@ def test_datasets_refuse_bad_sizes():
         CharSequenceDataset(10, 3, -2)
     with pytest.raises(ValueError, match="num_samples must be a positive integer"):
         SineDataset(0)
-    with pytest.raises(ValueError, match="noise_std must be a finite number >= 0"):
-        SineDataset(3, noise_std=float("nan"))
+    with pytest.raises(ValueError, match="seq_len must be an integer >= 2"):
+        SineDataset(3, seq_len=1)
 
 
 @pytest.mark.parametrize("grads", [[np.ones(2), [1.0, 2.0]], np.arange(3), "grad"])
