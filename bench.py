@@ -5,7 +5,7 @@
 Each row runs both implementations on the same shapes (B, T, I, H) in this
 process, alternating, and prints the median time of each and the median of
 the per-repeat ratios (hand-written / built-in; below 1 is faster). The numpy
-cell is compared in float64, the torch cells in float32 (as the tasks train).
+cells are compared in float64, the torch cells in float32 (as the tasks train).
 """
 
 import argparse
@@ -19,6 +19,7 @@ import torch
 
 from BasicRNNCell import BasicRNNCell, TorchBasicRNNCell
 from MyLSTMCell import MyLSTMCell
+from NumpyLSTMCell import NumpyLSTMCell
 
 NUMPY_SHAPES = [(1, 20, 10, 100), (32, 20, 10, 100), (500, 23, 10, 64)]
 TORCH_SHAPES = [(500, 100, 1, 32), (500, 23, 10, 32), (500, 110, 10, 64), (500, 400, 1, 32)]
@@ -41,11 +42,14 @@ def compare(ours, theirs, repeats):
     )
 
 
-def numpy_row(B, T, I, H):
+def numpy_row(cls, B, T, I, H):
     rng = np.random.default_rng(0)
-    cell = BasicRNNCell(I, H, rng=rng)
+    cell = cls(I, H, rng=rng)
     xs, dys = rng.standard_normal((B, T, I)), rng.standard_normal((B, T, H))
-    rnn = torch.nn.RNN(I, H, nonlinearity="relu", batch_first=True).double()
+    if cls is NumpyLSTMCell:
+        ref = torch.nn.LSTM(I, H, batch_first=True).double()
+    else:
+        ref = torch.nn.RNN(I, H, nonlinearity="relu", batch_first=True).double()
     x, dy = torch.tensor(xs, requires_grad=True), torch.tensor(dys)
 
     def ours():
@@ -53,7 +57,7 @@ def numpy_row(B, T, I, H):
         cell.bprop(dys)
 
     def theirs():
-        rnn(x)[0].backward(dy)
+        ref(x)[0].backward(dy)
 
     return compare(ours, theirs, repeats_for(B, T))
 
@@ -88,7 +92,11 @@ def main():
     print(
         f"{'implementation':<40} {'(B, T, I, H)':<20} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}"
     )
-    rows = [("numpy BasicRNNCell vs nn.RNN f64", numpy_row, shape) for shape in NUMPY_SHAPES]
+    rows = [
+        (f"numpy {cls.__name__} vs {name} f64", lambda *s, c=cls: numpy_row(c, *s), shape)
+        for cls, name in ((BasicRNNCell, "nn.RNN"), (NumpyLSTMCell, "nn.LSTM"))
+        for shape in NUMPY_SHAPES
+    ]
     for cls, name in ((MyLSTMCell, "nn.LSTM"), (TorchBasicRNNCell, "nn.RNN")):
         rows += [
             (f"{cls.__name__} vs {name} f32", lambda *s, c=cls: torch_row(c, *s), shape)

@@ -1,6 +1,7 @@
 """Exercise 6, Recurrent Neural Networks: the command line.
 
 python main.py --task 0              # Question 1: numpy RNN, memorization task
+python main.py --task 0 --RNN LSTM   # the same with the numpy LSTM
 python main.py --task 1 --RNN LSTM   # Question 2c: sine extrapolation
 python main.py --task 2 --RNN LSTM   # Question 2d/e: long-memory copy task
 """
@@ -104,7 +105,8 @@ def make_parser():
         dest="rnn",
         type=_rnn,
         default="RNN",
-        help="cell of tasks 1 and 2: RNN (the basic ReLU cell) or LSTM (default RNN)",
+        help="the cell: RNN (the basic ReLU cell) or LSTM; in task 0 both are numpy "
+        "cells with hand-written BPTT (default RNN)",
     )
     add("--epochs", "--num_epochs", type=positive_int, help="training epochs (tasks 1, 2)")
     add("--steps", type=positive_int, help="training steps, one batch each (task 0)")
@@ -123,8 +125,8 @@ def make_parser():
     add(
         "--init",
         choices=("identity", "random"),
-        default="identity",
-        help="W_hh of the basic RNN: identity (Question 1f) or random N(0, 1/H) (default identity)",
+        help="W_hh of the basic RNN: identity (Question 1f) or random N(0, 1/H) "
+        "(default identity); --RNN RNN only",
     )
     add(
         "--train-size",
@@ -180,10 +182,10 @@ def parse_args(argv=None):
                 parser.error(
                     f"{flag} does not apply to --task 0 (it trains the numpy RNN by --steps)"
                 )
-        if args.rnn == "LSTM":
-            parser.error("--RNN LSTM does not apply to --task 0 (the numpy basic RNN)")
     elif args.steps is not None:
         parser.error("--steps applies to --task 0 only; use --epochs")
+    if args.init is not None and args.rnn == "LSTM":
+        parser.error("--init sets the basic RNN's W_hh: use it with --RNN RNN")
     if args.match_params and args.rnn == "LSTM":
         parser.error(
             "--match-params sizes the basic RNN to an LSTM's parameter count: use it with --RNN RNN"
@@ -199,9 +201,13 @@ def parse_args(argv=None):
     for key, value in DEFAULTS[args.task].items():
         if getattr(args, key, None) is None:
             setattr(args, key, value[args.rnn] if isinstance(value, dict) else value)
+    if args.rnn == "LSTM":
+        args.init = None
     if args.out is None:
         args.out = Path("runs") / (
-            args.task if args.task == "memorize" else f"{args.task}-{args.rnn}"
+            args.task
+            if args.task == "memorize" and args.rnn == "RNN"
+            else f"{args.task}-{args.rnn}"
         )
     return args
 

@@ -36,6 +36,7 @@ def read_metrics(out):
     ("task", "rnn", "figure"),
     [
         ("0", "RNN", "test_accuracy"),
+        ("0", "LSTM", "test_accuracy"),
         ("1", "LSTM", "test_mse"),
         ("1", "RNN", "test_mse"),
         ("2", "LSTM", "test_accuracy"),
@@ -60,6 +61,9 @@ def test_each_task_runs_and_writes_its_outputs(tmp_path, task, rnn, figure):
         )
         weights = np.load(out / "weights.npz")
         assert set(weights) == {"0.W_hh", "0.W_hx", "0.b_h", "1.W", "1.b"}
+        gates = 4 if rnn == "LSTM" else 1
+        assert weights["0.W_hh"].shape == (gates * 12, 12)
+        assert metrics["num_parameters"] == sum(w.size for w in weights.values())
     else:
         state = torch.load(out / "weights.pt")
         assert metrics["num_parameters"] == sum(v.numel() for v in state.values())
@@ -131,7 +135,8 @@ REFUSALS = [
     (["--task", "2", "--blank-len", "-1"], "--blank-len"),
     (["--task", "2", "--to-remember-len", "0"], "--to-remember-len"),
     (["--task", "1", "--RNN", "LSTM", "--match-params"], "--match-params"),
-    (["--task", "0", "--RNN", "LSTM"], "--RNN"),
+    (["--task", "0", "--RNN", "LSTM", "--init", "random"], "--init"),
+    (["--task", "2", "--RNN", "LSTM", "--init", "identity"], "--init"),
     (["--task", "1", "--steps", "5"], "--steps"),
     (["--task", "1", "--init", "zeros"], "--init"),
     (["--task", "1", "--seed", "-1"], "--seed"),

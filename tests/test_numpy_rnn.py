@@ -5,6 +5,7 @@ from itertools import pairwise
 import numpy as np
 import pytest
 import torch
+from torch_reference import torch_reference
 
 import common as cm
 from BasicRNNCell import BasicRNNCell
@@ -57,38 +58,6 @@ def test_gradient_check_catches_a_wrong_gradient():
         assert cm.run_check_grads(net, data, labels, verbose=False) > 1e-3
     finally:
         BasicRNNCell.bprop = bprop
-
-
-def torch_reference(net, data, labels):
-    """The same network in torch (nn.RNN per cell + nn.Linear), its loss and gradients."""
-    *cells, readout = net
-    x = torch.tensor(data, requires_grad=True)
-    h = x if x.ndim == 3 else x[None]
-    rnns = []
-    for cell in cells:
-        rnn = torch.nn.RNN(cell.n_in, cell.n_hidden, nonlinearity="relu", batch_first=True).double()
-        with torch.no_grad():
-            rnn.weight_ih_l0.copy_(torch.tensor(cell.W_hx))
-            rnn.weight_hh_l0.copy_(torch.tensor(cell.W_hh))
-            rnn.bias_ih_l0.copy_(torch.tensor(cell.b_h))
-            rnn.bias_hh_l0.zero_()
-        h, _ = rnn(h)
-        rnns.append(rnn)
-    linear = torch.nn.Linear(readout.n_in, readout.n_out).double()
-    with torch.no_grad():
-        linear.weight.copy_(torch.tensor(readout.W))
-        linear.bias.copy_(torch.tensor(readout.b))
-    out = linear(h)
-    targets = torch.tensor(labels.argmax(-1)).reshape(-1)
-    loss = torch.nn.functional.cross_entropy(out.reshape(-1, V), targets, reduction="sum")
-    loss = loss / h.shape[0]
-    loss.backward()
-    grads = [
-        *[g for r in rnns for g in (r.weight_hh_l0.grad, r.weight_ih_l0.grad, r.bias_ih_l0.grad)],
-        linear.weight.grad,
-        linear.bias.grad,
-    ]
-    return loss.item(), [g.numpy() for g in grads], x.grad.numpy()
 
 
 @pytest.mark.parametrize(("sizes", "batch"), [((V, 20), None), ((V, 20), 5), ((V, 16, 12), 4)])
