@@ -3,8 +3,10 @@
     python experiments.py [--quick] [--out DIR] [--jobs N]
 
 1. exploding gradients: mean |gradient| against sequence length, with and
-   without clipping, for random and identity initialisation (Question 1c/d);
-2. the memorization task, random against identity W_hh, several seeds (1f);
+   without clipping, for random and identity initialisation and the numpy
+   LSTM (Question 1c/d);
+2. the memorization task, random against identity W_hh against the numpy
+   LSTM, at growing delays, several seeds (1f);
 3. sine extrapolation: basic RNN, basic RNN with the LSTM's parameter count,
    and LSTM, several seeds (2c);
 4. the copy task against the blank separation length, basic RNN against
@@ -34,6 +36,7 @@ from BasicRNNCell import BasicRNNCell
 from common import random_sequence, run_exploding_grads_test
 from LinearLayer import LinearLayer
 from loops import N_CONTEXT, generate
+from NumpyLSTMCell import NumpyLSTMCell
 from outputs import versions, write_json
 from sine_task import SineDataset
 from tasks import build_model
@@ -41,8 +44,8 @@ from tasks import build_model
 FULL = {
     "seeds": [0, 1, 2],
     "exploding": {"hidden": 100, "max_len": 200},
-    "memorize": [[], ["--blank-len", "20"]],
-    "memorize_flags": [],
+    "memorize": [[], ["--blank-len", "20"], ["--blank-len", "50"]],
+    "memorize_flags": ["--steps", "8000"],
     "sine_flags": [],
     "memory_blanks": [5, 20, 50, 100],
     "memory_flags": ["--to-remember-len", "4", "--epochs", "30", "--hidden", "64"],
@@ -73,6 +76,11 @@ SINE_MODELS = {
     "LSTM": ["--RNN", "LSTM"],
     "LSTM-teacher-forced": ["--RNN", "LSTM", "--teacher-forcing"],
 }
+MEMORIZE_CELLS = {
+    "random RNN": ["--init", "random"],
+    "identity RNN": ["--init", "identity"],
+    "LSTM": ["--RNN", "LSTM"],
+}
 MEMORY_MODELS = {"RNN-matched": "--RNN RNN --match-params", "LSTM": "--RNN LSTM"}
 SHEET_KEYS = ("test_accuracy", "num_parameters", "hidden_size", "wall_seconds")
 CHANCE = 1 / 8
@@ -99,44 +107,47 @@ def run_all(jobs, argvs):
 
 
 def exploding(settings, out):
-    """Question 1c/d: mean |gradient| against T for both initialisations, clipped and not."""
+    """Question 1c/d: mean |gradient| against T for each cell, clipped and not."""
+    hidden = settings["hidden"]
+    cells = {
+        "random W_hh": lambda rng: BasicRNNCell(10, hidden, "random", rng),
+        "identity W_hh": lambda rng: BasicRNNCell(10, hidden, "identity", rng),
+        "LSTM": lambda rng: NumpyLSTMCell(10, hidden, rng),
+    }
     curves = {}
-    for init in ("random", "identity"):
+    for name, make in cells.items():
         rng = np.random.default_rng(0)
-        net = [
-            BasicRNNCell(10, settings["hidden"], init, rng),
-            LinearLayer(settings["hidden"], 10, rng),
-        ]
+        net = [make(rng), LinearLayer(hidden, 10, rng)]
         data, labels = random_sequence(settings["max_len"], 10, rng)
-        curves[init] = run_exploding_grads_test(net, data, labels, 5.0)
+        curves[name] = run_exploding_grads_test(net, data, labels, 5.0)
     fig = Figure(figsize=(7, 4.2))
     ax = fig.subplots()
-    for color, (init, curve) in zip(("C0", "C3"), curves.items(), strict=True):
-        ax.semilogy(curve["seq_len"], curve["mean_abs_grad"], color=color, label=f"{init} W_hh")
+    for color, (name, curve) in zip(("C0", "C3", "C2"), curves.items(), strict=True):
+        ax.semilogy(curve["seq_len"], curve["mean_abs_grad"], color=color, label=name)
         ax.semilogy(
             curve["seq_len"],
             curve["mean_abs_grad_clipped"],
             color=color,
             ls="--",
-            label=f"{init} W_hh, clipped to norm 5",
+            label=f"{name}, clipped to norm 5",
         )
     ax.set(
         xlabel="sequence length T",
         ylabel="mean |gradient|",
-        title=f"Gradient magnitude of a ReLU RNN (H = {settings['hidden']}), one random sequence",
+        title=f"Gradient magnitude (H = {hidden}, numpy cells), one random sequence",
     )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "exploding_gradients.png", dpi=110)
     return {
-        init: {
+        name: {
             "T": c["seq_len"][-1],
             "at_T1": c["mean_abs_grad"][0],
             "at_Tmax": c["mean_abs_grad"][-1],
             "clipped_at_Tmax": c["mean_abs_grad_clipped"][-1],
         }
-        for init, c in curves.items()
+        for name, c in curves.items()
     }
 
 
@@ -173,30 +184,30 @@ def with_outputs(runs, prefix, variants, flags):
 
 def memorize_argvs(config, runs):
     variants = {
-        f"{i}-{init}-{seed}": [*f"--task 0 --init {init} --seed {seed}".split(), *extra]
+        f"{i}-{cell}-{seed}": ["--task", "0", *flags, "--seed", str(seed), *extra]
         for i, extra in enumerate(config["memorize"])
-        for init in ("random", "identity")
+        for cell, flags in MEMORIZE_CELLS.items()
         for seed in config["seeds"]
     }
     return with_outputs(runs, "memorize", variants, config["memorize_flags"])
 
 
 def memorize_report(config, metrics, out):
-    """Question 1f: accuracy per initialisation and setting, and the training curves."""
-    fig = Figure(figsize=(10, 4))
+    """Question 1f: accuracy per cell and setting, and the training curves."""
+    fig = Figure(figsize=(12, 4.5))
     ax_acc, ax_loss = fig.subplots(1, 2)
     results = {}
     for i, extra in enumerate(config["memorize"]):
         setting = " ".join(extra) or "default"
-        for j, init in enumerate(("random", "identity")):
-            runs = [metrics[f"memorize-{i}-{init}-{seed}"] for seed in config["seeds"]]
+        for j, cell in enumerate(MEMORIZE_CELLS):
+            runs = [metrics[f"memorize-{i}-{cell}-{seed}"] for seed in config["seeds"]]
             acc = summary([m["test_accuracy"] for m in runs])
-            results[f"{setting}, {init}"] = {
+            results[f"{setting}, {cell}"] = {
                 **acc,
                 "T": 2 * runs[0]["config"]["to_remember_len"] + runs[0]["config"]["blank_len"] + 1,
                 "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
             }
-            x = i * 3 + j
+            x = i * (len(MEMORIZE_CELLS) + 1) + j
             ax_acc.bar(
                 x,
                 acc["mean"],
@@ -204,7 +215,7 @@ def memorize_report(config, metrics, out):
                 color=f"C{j}",
                 alpha=0.6,
                 capsize=4,
-                label=init if i == 0 else None,
+                label=cell if i == 0 else None,
             )
             ax_acc.plot([x] * len(runs), acc["values"], "k.", ms=5)
             for m in runs:
@@ -213,19 +224,20 @@ def memorize_report(config, metrics, out):
                     steps,
                     m["loss_history"],
                     color=f"C{j}",
-                    ls=("-", ":")[i],
+                    ls=("-", "--", ":")[i],
                     lw=1,
-                    label=f"{init}, {setting}" if m is runs[0] else None,
+                    label=f"{cell}, {setting}" if m is runs[0] else None,
                 )
     ax_acc.set_xticks(
-        [i * 3 + 0.5 for i in range(len(config["memorize"]))],
+        [i * (len(MEMORIZE_CELLS) + 1) + 1 for i in range(len(config["memorize"]))],
         [" ".join(e) or "default (T = 11)" for e in config["memorize"]],
     )
     ax_acc.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
     ax_acc.set(
         ylabel="test accuracy after the delimiter",
         ylim=(0, 1.05),
-        title=f"Memorization, {len(config['seeds'])} seeds each",
+        title=f"Memorization, {len(config['seeds'])} seeds each, "
+        + (" ".join(config["memorize_flags"]) or "default steps"),
     )
     ax_acc.legend(fontsize=8)
     ax_loss.set(
@@ -353,21 +365,21 @@ def markdown(results, argvs):
     ]
     lines += table(
         "Exploding gradients (1c/d)",
-        ["W_hh", "mean abs gradient at T = 1", "at T = max", "at T = max, clipped"],
+        ["cell", "mean abs gradient at T = 1", "at T = max", "at T = max, clipped"],
         [
             (
-                init,
+                name,
                 f"{r['at_T1']:.2e}",
                 f"{r['at_Tmax']:.2e} (T = {r['T']})",
                 f"{r['clipped_at_Tmax']:.2e}",
             )
-            for init, r in results["exploding"].items()
+            for name, r in results["exploding"].items()
         ],
     )
     lines += table(
-        "Memorization: random against identity W_hh (1f)",
+        "Memorization: random against identity W_hh against the LSTM (1f)",
         [
-            "setting, init",
+            "setting, cell",
             "T",
             "test accuracy (mean ± std over seeds)",
             "per seed",

@@ -24,7 +24,9 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
             "LSTM",
         }
     )
-    assert len(results["memorize"]) == 4
+    assert len(results["memorize"]) == 6  # two settings, three cells
+    assert set(results["exploding"]) == {"random W_hh", "identity W_hh", "LSTM"}
+    assert "python main.py --task 0 --RNN LSTM --seed 1" in (tmp_path / "results.md").read_text()
     table = (tmp_path / "results.md").read_text()
     assert "## Copy task" in table
     assert "python main.py --task 1 --RNN RNN --match-params --seed 1" in table
