@@ -9,6 +9,8 @@ import numbers
 import numpy as np
 from matplotlib.figure import Figure
 
+from atomic import save_figure
+
 
 class NonFiniteError(ArithmeticError):
     """Training produced a NaN or infinite loss or gradient."""
@@ -329,7 +331,7 @@ def run_exploding_grads_test(net, data, labels, clip_threshold, out_path=None, t
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        fig.savefig(out_path, dpi=120)
+        save_figure(fig, out_path, dpi=120)
     return result
 
 

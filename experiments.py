@@ -32,6 +32,7 @@ import torch
 from matplotlib.figure import Figure
 
 import main
+from atomic import save_figure
 from BasicRNNCell import BasicRNNCell
 from common import random_sequence, run_exploding_grads_test
 from LinearLayer import LinearLayer
@@ -139,7 +140,7 @@ def exploding(settings, out):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "exploding_gradients.png", dpi=110)
+    save_figure(fig, out / "exploding_gradients.png", dpi=110)
     return {
         name: {
             "T": c["seq_len"][-1],
@@ -245,7 +246,7 @@ def memorize_report(config, metrics, out):
     )
     ax_loss.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "memorization_init.png", dpi=110)
+    save_figure(fig, out / "memorization_init.png", dpi=110)
     return results
 
 
@@ -291,7 +292,7 @@ def sine_report(config, metrics, argvs, out):
     axes[0].set_title(f"Sine extrapolation, test curves 1-3 (seed {seed})")
     axes[-1].set_xlabel("time step")
     fig.tight_layout()
-    fig.savefig(out / "sine_models.png", dpi=110)
+    save_figure(fig, out / "sine_models.png", dpi=110)
     return results
 
 
@@ -341,7 +342,7 @@ def memory_report(config, metrics, out):
     ax.legend(fontsize=8)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
-    fig.savefig(out / "memory_capacity.png", dpi=110)
+    save_figure(fig, out / "memory_capacity.png", dpi=110)
     sheet = {
         cell: {key: metrics[f"memory-sheet-{cell}"][key] for key in SHEET_KEYS}
         for cell in MEMORY_MODELS

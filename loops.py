@@ -4,6 +4,7 @@ import torch
 from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
+from atomic import save_figure
 from common import NonFiniteError
 from memory_task import memory_task_acc, memory_task_loss
 
@@ -36,6 +37,7 @@ def train_loop(
     seed=0,
     history=None,
     quiet=False,
+    checkpoint=None,
 ):
     """Train ``model`` on ``dataset`` for ``num_epochs`` epochs; return the model.
 
@@ -50,14 +52,25 @@ def train_loop(
     list that receives each finished epoch's mean batch loss, so a caller keeps
     it even when training is interrupted. A NaN or infinite loss or gradient
     raises ``NonFiniteError`` naming the epoch and step, before any update.
+    checkpoint: optional, with ``restore(model, optimizer, scheduler,
+    generator) -> first epoch`` and ``save(epoch, ...the same)``, called after
+    every epoch, so that a stopped run continues exactly where it was.
     """
     optimizer = init_optimizer(model.parameters())
     scheduler = init_scheduler(optimizer) if init_scheduler else None
     generator = torch.Generator().manual_seed(seed)
     device = _device(model)
     history = [] if history is None else history
+    first_epoch = checkpoint.restore(model, optimizer, scheduler, generator) if checkpoint else 1
     model.train()
-    epochs = tqdm(range(1, num_epochs + 1), desc="training", unit="epoch", disable=quiet)
+    epochs = tqdm(
+        range(first_epoch, num_epochs + 1),
+        initial=first_epoch - 1,
+        total=num_epochs,
+        desc="training",
+        unit="epoch",
+        disable=quiet,
+    )
     for epoch in epochs:
         total, count = 0.0, 0
         for step, (x, y) in enumerate(batches(dataset, batch_size, device, generator), 1):
@@ -76,6 +89,8 @@ def train_loop(
             scheduler.step()
         history.append(total / count)
         epochs.set_postfix(loss=f"{history[-1]:.4g}")
+        if checkpoint is not None:
+            checkpoint.save(epoch, model, optimizer, scheduler, generator)
     return model
 
 
@@ -156,14 +171,14 @@ def plot_sines(curves, generated, n_context, out_dir):
         fig = Figure(figsize=(7, 3))
         _draw_sine(fig.subplots(), steps, curves[i], generated[i], n_context, legend=True)
         fig.tight_layout()
-        fig.savefig(out_dir / f"sine_test_{i}.png", dpi=100)
+        save_figure(fig, out_dir / f"sine_test_{i}.png", dpi=100)
     fig = Figure(figsize=(7, 1.8 * len(curves)))
     axes = fig.subplots(len(curves), 1, sharex=True, squeeze=False)[:, 0]
     for i, ax in enumerate(axes):
         _draw_sine(ax, steps, curves[i], generated[i], n_context, legend=i == 0)
     axes[-1].set_xlabel("time step")
     fig.tight_layout()
-    fig.savefig(out_dir / "sine_test_all.png", dpi=100)
+    save_figure(fig, out_dir / "sine_test_all.png", dpi=100)
 
 
 def _draw_sine(ax, steps, curve, generated, n_context, legend):

@@ -4,9 +4,11 @@ python main.py --task 0              # Question 1: numpy RNN, memorization task
 python main.py --task 0 --RNN LSTM   # the same with the numpy LSTM
 python main.py --task 1 --RNN LSTM   # Question 2c: sine extrapolation
 python main.py --task 2 --RNN LSTM   # Question 2d/e: long-memory copy task
+python main.py --resume runs/memory-LSTM  # continue a stopped run
 """
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -14,12 +16,14 @@ from pathlib import Path
 
 import torch
 
-from common import NonFiniteError
-from outputs import Run, prepare_out_dir
+from footprint import too_large
+from outputs import CheckpointError, Run, load_checkpoint, prepare_out_dir
+from stops import SignalGuard, ending
 from tasks import DEFAULTS, TASKS
 
 TASK_NAMES = {"0": "memorize", "1": "sine", "2": "memory"}
 MAX_LR = 10.0  # Adam moves each weight by about lr per step: beyond this nothing trains
+MAX_SEED = 2**64 - 1  # torch's generators take 64-bit seeds; numpy's take any
 
 
 def _number(kind, least, inclusive, most=math.inf):
@@ -95,9 +99,9 @@ def make_parser():
     add(
         "--task",
         type=_task,
-        required=True,
-        help="0|memorize: numpy RNN on the memorization task (Question 1); "
-        "1|sine: sine extrapolation (Question 2c); 2|memory: long-memory copy task (2d/e)",
+        help="(required unless --resume) 0|memorize: numpy RNN on the memorization task "
+        "(Question 1); 1|sine: sine extrapolation (Question 2c); "
+        "2|memory: long-memory copy task (2d/e)",
     )
     add(
         "--RNN",
@@ -145,7 +149,12 @@ def make_parser():
         help="size the basic RNN's hidden layer so that its parameter count matches "
         "the LSTM of --hidden units (the sheet's fairer comparison; --RNN RNN only)",
     )
-    add("--seed", type=_number(int, 0, True), default=0, help="random seed (default 0)")
+    add(
+        "--seed",
+        type=_number(int, 0, True, MAX_SEED),
+        default=0,
+        help=f"random seed, 0 to {MAX_SEED} (default 0)",
+    )
     add(
         "--device",
         choices=("auto", "cpu", "cuda"),
@@ -164,6 +173,13 @@ def make_parser():
         help="task 1: train on the true curve only, instead of on the model's own outputs",
     )
     add("--quiet", action="store_true", help="no progress bars")
+    add(
+        "--resume",
+        metavar="DIR",
+        type=Path,
+        help="continue the stopped run in DIR from its checkpoint, with its own settings, "
+        "writing into DIR (no other flag but --quiet)",
+    )
     return parser
 
 
@@ -171,6 +187,10 @@ def parse_args(argv=None):
     """Parse and check the flags; fill in the task's defaults."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    if args.resume is not None:
+        return _resumed(parser, args)
+    if args.task is None:
+        parser.error("--task is required (or --resume DIR to continue a stopped run)")
     if args.task == "memorize":
         not_for_task_0 = (
             ("--epochs", args.epochs),
@@ -209,32 +229,87 @@ def parse_args(argv=None):
             if args.task == "memorize" and args.rnn == "RNN"
             else f"{args.task}-{args.rnn}"
         )
+    message = too_large(args)
+    if message:
+        parser.error(message)
     return args
+
+
+def _resumed(parser, args):
+    """The flags of the run recorded in ``--resume DIR``, and its checkpoint."""
+    given = [
+        "--" + key.replace("_", "-")
+        for key, value in vars(args).items()
+        if key not in ("resume", "quiet") and value != parser.get_default(key)
+    ]
+    if given:
+        parser.error(f"--resume continues a run with its own settings: drop {', '.join(given)}")
+    folder = args.resume
+    if not folder.is_dir():
+        parser.error(f"--resume {folder}: no such folder")
+    try:
+        status = json.loads((folder / "metrics.json").read_text())["status"]
+    except (OSError, ValueError, KeyError, TypeError):
+        status = None
+    if status == "complete":
+        return argparse.Namespace(complete=True, out=folder)
+    try:
+        state, meta = load_checkpoint(folder)
+    except CheckpointError as err:
+        parser.error(f"--resume: {err}")
+    config = meta["metrics"]["config"]
+    if config["device"] == "cuda" and not torch.cuda.is_available():
+        parser.error(f"--resume {folder}: the run trained on CUDA, which this machine lacks")
+    return argparse.Namespace(
+        **{**config, "out": folder, "quiet": args.quiet, "resume": (state, meta)}
+    )
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if getattr(args, "complete", False):
+        print(f"{args.out} holds a complete run: nothing to resume")
+        return 0
     config = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-    out = prepare_out_dir(args.out)
+    config["resume"] = None
+    try:
+        out = args.out if args.resume else prepare_out_dir(args.out)
+    except OSError as err:
+        print(f"error: --out {args.out}: {err.strerror or err}", file=sys.stderr)
+        return 2
     run = Run(
         out,
         {"task": args.task, "rnn": args.rnn, "config": config, "out_dir": str(out)},
-        "weights.npz" if args.task == "memorize" else "weights.pt",
-        "hundred steps" if args.task == "memorize" else "epoch",
+        numpy_task=args.task == "memorize",
+        history_unit="hundred steps" if args.task == "memorize" else "epoch",
+        resumed=args.resume,
     )
-    try:
-        TASKS[args.task](args, run)
-    except KeyboardInterrupt:
-        run.finish("interrupted", "stopped by the user (Ctrl-C)")
-        print("interrupted: outputs of the finished part are written", file=sys.stderr)
-        return 130
-    except NonFiniteError as err:
-        run.finish("diverged", f"training stopped at {err}")
-        hint = "a smaller --lr" + ("" if args.clip else " or a --clip > 0")
-        print(f"error: training stopped at {err}; try {hint}", file=sys.stderr)
-        return 1
-    run.finish("complete")
-    return 0
+    with SignalGuard() as signals:
+        try:
+            TASKS[args.task](args, run)
+            status, message, code = "complete", None, 0
+        except BaseException as err:
+            signals.hold()
+            if ending(err) is None:
+                raise
+            status, message, code = ending(err)
+        signals.hold()
+        errors = run.finish(status, message)
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if code:
+        print(f"{status}: {message}; {_what_now(status, args, out)}", file=sys.stderr)
+    else:
+        print(f"outputs written to {out}")
+    return code or (1 if errors else 0)
+
+
+def _what_now(status, args, out):
+    if status == "diverged":
+        return "try a smaller --lr" + ("" if args.clip else " or a --clip > 0")
+    if status in ("interrupted", "terminated"):
+        return f"the finished part is in {out}; continue with: python main.py --resume {out}"
+    return f"what was finished is in {out}"
 
 
 if __name__ == "__main__":

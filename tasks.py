@@ -4,6 +4,7 @@ Each ``run_*`` takes the parsed flags and a ``Run`` and fills its metrics,
 history and weights; ``main.py`` turns the flags into these calls.
 """
 
+import json
 import math
 
 import numpy as np
@@ -69,6 +70,7 @@ DEFAULTS = {
 N_TEST = {"memorize": 1000, "sine": 100, "memory": 1000}
 FINAL_LR_FRACTION = 0.01  # the learning rate decays exponentially to this fraction
 EXPLODING_MAX_LEN = 200
+CHECKPOINT_STEPS = 500  # task 0's checkpoints: a multiple of its 100-step loss history
 GRAD_CHECK_ENTRIES = 20
 
 
@@ -92,15 +94,18 @@ def matched_hidden_size(input_size, output_size, lstm_hidden):
     return min((max(1, math.floor(root)), math.ceil(root)), key=gap)
 
 
+def hidden_size(args, input_size, output_size):
+    """The cell's width: ``--hidden``, or with ``--match-params`` the basic RNN's matched one."""
+    if args.match_params:
+        return matched_hidden_size(input_size, output_size, args.hidden)
+    return args.hidden
+
+
 def build_model(args, input_size, output_size):
     """The torch cell the flags ask for, on the chosen device."""
     if args.rnn == "LSTM":
         return MyLSTMCell(input_size, args.hidden, output_size, device=args.device)
-    hidden = (
-        matched_hidden_size(input_size, output_size, args.hidden)
-        if args.match_params
-        else args.hidden
-    )
+    hidden = hidden_size(args, input_size, output_size)
     return TorchBasicRNNCell(input_size, hidden, output_size, device=args.device, init=args.init)
 
 
@@ -122,14 +127,53 @@ def run_memorize(args, run):
 
 def _memorize(args, run):
     rng = np.random.default_rng(args.seed)
-    L, blanks = args.to_remember_len, args.blank_len
     net = build_numpy_net(args, rng)
+    optimizer = Adam(net, args.lr)
     run.weights = lambda: {
         f"{i}.{name}": p for i, layer in enumerate(net) for p, _, name in layer.get_params()
     }
-    run.metrics["num_parameters"] = sum(p.size for layer in net for p, _, _ in layer.get_params())
+    if run.resumed is None:
+        run.metrics["num_parameters"] = sum(p.size for p, _ in optimizer.params)
+        _check_gradients(args, run, net, rng)
+        first_step = 1
+    else:
+        first_step = _restore_numpy(run.resumed, optimizer, rng)
+    L, blanks = args.to_remember_len, args.blank_len
+    losses = []
+    steps = tqdm(
+        range(first_step, args.steps + 1),
+        initial=first_step - 1,
+        total=args.steps,
+        desc="training",
+        unit="step",
+        disable=args.quiet,
+        mininterval=0.5,
+    )
+    for step in steps:
+        data, labels = generate_data_memory(
+            L, N_CLASSES, DELIMITER, BLANK, args.batch_size, blanks, rng
+        )
+        optimizer.lr = args.lr * FINAL_LR_FRACTION ** ((step - 1) / args.steps)
+        try:
+            loss, _ = run_training(net, data, labels, args.clip or None, optimizer)
+        except NonFiniteError as err:
+            raise NonFiniteError(f"step {step}: {err}") from None
+        losses.append(loss)
+        if step % 100 == 0 or step == args.steps:
+            run.history.append(float(np.mean(losses)))
+            losses.clear()
+        if step % CHECKPOINT_STEPS == 0:
+            run.save_checkpoint(_numpy_state(optimizer, rng, step))
+    accuracy = run_memory_test(net, L, N_CLASSES, DELIMITER, BLANK, N_TEST["memorize"], blanks, rng)
+    run.metrics["test_accuracy"] = accuracy
+    print(f"test accuracy after the delimiter ({N_TEST['memorize']} sequences): {accuracy:.2%}")
 
-    data, labels = generate_data_memory(L, N_CLASSES, DELIMITER, BLANK, 4, blanks, rng)
+
+def _check_gradients(args, run, net, rng):
+    """Question 1b-d before training: the gradient check and the exploding-gradient test."""
+    data, labels = generate_data_memory(
+        args.to_remember_len, N_CLASSES, DELIMITER, BLANK, 4, args.blank_len, rng
+    )
     error = run_check_grads(net, data, labels, GRAD_CHECK_ENTRIES, rng=rng, verbose=not args.quiet)
     run.metrics["grad_check_max_relative_error"] = error
     print(f"gradient check: largest relative error {error:.1e}")
@@ -145,26 +189,61 @@ def _memorize(args, run):
         f"{grads['mean_abs_grad'][-1]:.2e} (clipped: {grads['mean_abs_grad_clipped'][-1]:.2e})"
     )
 
-    optimizer = Adam(net, args.lr)
-    losses = []
-    for step in tqdm(
-        range(1, args.steps + 1), desc="training", unit="step", disable=args.quiet, mininterval=0.5
-    ):
-        data, labels = generate_data_memory(
-            L, N_CLASSES, DELIMITER, BLANK, args.batch_size, blanks, rng
+
+def _training_arrays(optimizer):
+    """Task 0's training state by name: every weight and Adam's two moments of it."""
+    moments = zip(optimizer.params, optimizer.m, optimizer.v, strict=True)
+    for k, ((param, _), m, v) in enumerate(moments):
+        yield from ((f"param{k}", param), (f"m{k}", m), (f"v{k}", v))
+
+
+def _numpy_state(optimizer, rng, step):
+    """All that task 0 needs to continue after ``step``: the arrays, Adam's step, the generator."""
+    return {
+        **dict(_training_arrays(optimizer)),
+        "step": np.array(step),
+        "adam_t": np.array(optimizer.t),
+        "rng": np.array(json.dumps(rng.bit_generator.state)),
+    }
+
+
+def _restore_numpy(state, optimizer, rng):
+    """Load what ``_numpy_state`` saved, in place; return the step to continue with."""
+    for name, array in _training_arrays(optimizer):
+        array[...] = state[name]
+    optimizer.t = int(state["adam_t"])
+    rng.bit_generator.state = json.loads(str(state["rng"]))
+    return int(state["step"]) + 1
+
+
+class TorchCheckpoint:
+    """The training state of ``train_loop``, saved through a ``Run`` and restored from it."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def restore(self, model, optimizer, scheduler, generator):
+        """Load the resumed run's state, if any; return the epoch to continue with."""
+        state = self.run.resumed
+        if state is None:
+            return 1
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        generator.set_state(state["generator"])
+        return state["epoch"] + 1
+
+    def save(self, epoch, model, optimizer, scheduler, generator):
+        self.run.save_checkpoint(
+            {
+                "epoch": epoch,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": None if scheduler is None else scheduler.state_dict(),
+                "generator": generator.get_state(),
+            }
         )
-        optimizer.lr = args.lr * FINAL_LR_FRACTION ** ((step - 1) / args.steps)
-        try:
-            loss, _ = run_training(net, data, labels, args.clip or None, optimizer)
-        except NonFiniteError as err:
-            raise NonFiniteError(f"step {step}: {err}") from None
-        losses.append(loss)
-        if step % 100 == 0 or step == args.steps:
-            run.history.append(float(np.mean(losses)))
-            losses.clear()
-    accuracy = run_memory_test(net, L, N_CLASSES, DELIMITER, BLANK, N_TEST["memorize"], blanks, rng)
-    run.metrics["test_accuracy"] = accuracy
-    print(f"test accuracy after the delimiter ({N_TEST['memorize']} sequences): {accuracy:.2%}")
 
 
 def _record(run, model):
@@ -173,7 +252,7 @@ def _record(run, model):
     run.metrics.update(num_parameters=count_parameters(model), hidden_size=model.hidden_size)
 
 
-def _train(args, model, dataset, loss_func, history, init_scheduler=None):
+def _train(args, run, model, dataset, loss_func, init_scheduler=None):
     # Subnormal floats (below 1e-38) are computed in microcode on x86 CPUs, up
     # to a hundred times slower; a ReLU RNN produces many. Flush them to zero.
     torch.set_flush_denormal(True)
@@ -187,8 +266,9 @@ def _train(args, model, dataset, loss_func, history, init_scheduler=None):
         clip=args.clip,
         init_scheduler=init_scheduler,
         seed=args.seed,
-        history=history,
+        history=run.history,
         quiet=args.quiet,
+        checkpoint=TorchCheckpoint(run),
     )
 
 
@@ -206,10 +286,10 @@ def run_sine(args, run):
     decay = FINAL_LR_FRACTION ** (1 / args.epochs)
     _train(
         args,
+        run,
         model if args.teacher_forcing else FreeRunning(model),
         train,
         torch.nn.functional.mse_loss,
-        run.history,
         lambda optimizer: torch.optim.lr_scheduler.ExponentialLR(optimizer, decay),
     )
     mse = test_loop_sines(model, test, run.out)
@@ -225,7 +305,7 @@ def run_memory(args, run):
     L, blanks = args.to_remember_len, args.blank_len
     train = CharSequenceDataset(args.train_size, L, blanks, seed=args.seed)
     test = CharSequenceDataset(N_TEST["memory"], L, blanks, seed=args.seed + 1)
-    _train(args, model, train, memory_task_loss, run.history)
+    _train(args, run, model, train, memory_task_loss)
     loss, accuracy = test_loop_mem_task(model, test, 500, L)
     run.metrics.update(test_loss=loss, test_accuracy=accuracy)
     print(

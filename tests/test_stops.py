@@ -1,0 +1,248 @@
+"""Runs end safely however they end: signals, settings too large, failed writes, and resuming."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import torch
+from conftest import ROOT
+
+import main
+import tasks
+from footprint import estimate
+from stops import SignalGuard, Stopped
+
+# Small runs whose training lasts a few seconds, so that a signal lands mid-training.
+LONG_TINY = {
+    "0": "--steps 6000 --hidden 8 --batch-size 4",
+    "1": "--RNN LSTM --epochs 12 --hidden 6 --train-size 16 --batch-size 8",
+    "2": "--epochs 60 --hidden 12 --to-remember-len 2 --blank-len 1 --train-size 100",
+}
+CHECKPOINT = {"0": "checkpoint.npz", "1": "checkpoint.pt", "2": "checkpoint.pt"}
+
+
+def run_main(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "main.py", *args, "--quiet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def read_metrics(out):
+    return json.loads((out / "metrics.json").read_text())
+
+
+def stop_mid_training(task, out, signum):
+    """Start task, send ``signum`` as soon as its first checkpoint is written; return the result."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "main.py",
+            "--task",
+            task,
+            *LONG_TINY[task].split(),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not (out / CHECKPOINT[task]).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    return process.returncode, stderr
+
+
+def final_weights(out, task):
+    if task == "0":
+        with np.load(out / "weights.npz") as npz:
+            return {k: npz[k] for k in npz.files}
+    return {k: v.numpy() for k, v in torch.load(out / "weights.pt").items()}
+
+
+@pytest.mark.parametrize("task", ["0", "1", "2"])
+def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp_path, task):
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    assert run_main("--task", task, *LONG_TINY[task].split(), "--out", str(whole)).returncode == 0
+
+    code, stderr = stop_mid_training(task, stopped, signal.SIGTERM)
+    assert code == 143, stderr
+    assert "Traceback" not in stderr and "--resume" in stderr
+    metrics = read_metrics(stopped)
+    assert metrics["status"] == "terminated" and "SIGTERM" in metrics["message"]
+    assert 0 < len(metrics["loss_history"]) < len(read_metrics(whole)["loss_history"])
+    assert final_weights(stopped, task) and not list(stopped.glob(".*tmp"))
+
+    result = run_main("--resume", str(stopped))
+    assert result.returncode == 0, result.stderr
+    a, b = read_metrics(whole), read_metrics(stopped)
+    assert b["status"] == "complete" and b["out_dir"] == str(stopped)
+    figure = "test_mse" if task == "1" else "test_accuracy"
+    assert (a[figure], a["loss_history"]) == (b[figure], b["loss_history"])
+    assert {**a["config"], "out": None} == {**b["config"], "out": None}
+    if task == "0":
+        assert a["grad_check_max_relative_error"] == b["grad_check_max_relative_error"]
+    theirs = final_weights(stopped, task)
+    for name, weight in final_weights(whole, task).items():
+        np.testing.assert_array_equal(weight, theirs[name])
+
+    again = run_main("--resume", str(stopped))
+    assert again.returncode == 0 and "complete" in again.stdout
+
+
+def test_sighup_ends_like_sigterm(tmp_path):
+    code, stderr = stop_mid_training("2", tmp_path / "run", signal.SIGHUP)
+    assert code == 128 + signal.SIGHUP and "Traceback" not in stderr
+    assert read_metrics(tmp_path / "run")["status"] == "terminated"
+
+
+def test_after_the_first_signal_the_rest_are_ignored():
+    with SignalGuard() as guard:
+        with pytest.raises(Stopped):
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)  # the handler runs in this thread between two bytecodes
+        os.kill(os.getpid(), signal.SIGTERM)  # the run is ending: ignored
+        time.sleep(0.2)
+    with SignalGuard() as guard:
+        guard.hold()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored on the way out
+
+
+OVERSIZED = [
+    ("--hidden", ["--task", "1", "--hidden", "100000"]),
+    ("--hidden", ["--task", "0", "--RNN", "LSTM", "--hidden", "200000"]),
+    ("--blank-len", ["--task", "2", "--blank-len", "100000"]),
+    ("--to-remember-len", ["--task", "0", "--to-remember-len", "10000000"]),
+    ("--train-size", ["--task", "2", "--train-size", "1000000000"]),
+    ("--batch-size", ["--task", "0", "--batch-size", "100000000"]),
+]
+
+
+@pytest.mark.parametrize(("flag", "args"), OVERSIZED, ids=[" ".join(a) for _, a in OVERSIZED])
+def test_settings_too_large_for_the_machine_are_refused_before_allocating(tmp_path, flag, args):
+    started = time.monotonic()
+    result = run_main(*args, "--out", str(tmp_path / "never"))
+    assert time.monotonic() - started < 30
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"error: {flag} " in result.stderr and "are available" in result.stderr
+    assert not (tmp_path / "never").exists()
+
+
+def test_the_estimate_grows_with_every_size_flag():
+    base = main.parse_args(["--task", "2", "--RNN", "LSTM"])
+    need = sum(estimate(base).values())
+    for flag in ("hidden", "blank_len", "to_remember_len", "train_size"):
+        doubled = main.parse_args(
+            [
+                "--task",
+                "2",
+                "--RNN",
+                "LSTM",
+                f"--{flag.replace('_', '-')}",
+                str(2 * vars(base)[flag]),
+            ]
+        )
+        assert sum(estimate(doubled).values()) > need, flag
+
+
+@pytest.mark.parametrize("task", ["0", "1", "2"])
+def test_every_task_takes_the_whole_seed_range(tmp_path, task):
+    tiny = {
+        "0": ["--steps", "2", "--hidden", "4"],
+        "1": ["--epochs", "1", "--hidden", "3", "--train-size", "8"],
+    }
+    args = tiny.get(task, ["--epochs", "1", "--hidden", "4", "--train-size", "20"])
+    for seed in (2**64 - 1, 0):
+        out = tmp_path / str(seed)
+        result = run_main("--task", task, *args, "--seed", str(seed), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+    refused = run_main("--task", task, "--seed", str(2**64), "--out", str(tmp_path / "no"))
+    assert refused.returncode == 2 and "--seed" in refused.stderr
+
+
+def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc, where no folder can be created")
+    result = run_main("--task", "2", "--epochs", "1", "--out", "/proc/no-such-run")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("error: --out /proc/no-such-run")
+
+
+def test_resume_refuses_a_folder_without_or_with_a_broken_checkpoint(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_main("--resume", str(empty))
+    assert result.returncode == 2 and "holds no checkpoint" in result.stderr
+    for name, content in (("checkpoint.pt", b"garbage"), ("checkpoint.npz", b"PK\x03\x04trunc")):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / name).write_bytes(content)
+        result = run_main("--resume", str(folder))
+        assert result.returncode == 2 and "cannot be read" in result.stderr
+        assert "Traceback" not in result.stderr
+    result = run_main("--resume", str(tmp_path / "missing"))
+    assert result.returncode == 2 and "no such folder" in result.stderr
+
+
+def test_resume_refuses_a_truncated_checkpoint(tmp_path):
+    out = tmp_path / "run"
+    assert (
+        run_main(
+            "--task", "2", *LONG_TINY["2"].split(), "--epochs", "2", "--out", str(out)
+        ).returncode
+        == 0
+    )
+    (out / "metrics.json").unlink()  # as if the run had been killed hard
+    data = (out / "checkpoint.pt").read_bytes()
+    (out / "checkpoint.pt").write_bytes(data[: len(data) // 2])
+    result = run_main("--resume", str(out))
+    assert result.returncode == 2 and "cannot be read" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (MemoryError("Unable to allocate 7.45 GiB"), "out_of_memory"),
+        (RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried"), "out_of_memory"),
+        (OSError(28, "No space left on device", "weights.npz"), "write_failed"),
+    ],
+)
+def test_a_failure_mid_run_is_one_line_and_keeps_the_finished_part(
+    tmp_path, monkeypatch, capsys, error, status
+):
+    calls = 0
+    run_training = tasks.run_training
+
+    def failing(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 250:
+            raise error
+        return run_training(*args, **kwargs)
+
+    monkeypatch.setattr(tasks, "run_training", failing)
+    out = tmp_path / "run"
+    assert (
+        main.main(["--task", "0", "--steps", "400", "--hidden", "6", "--out", str(out), "--quiet"])
+        == 1
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(status)
+    metrics = read_metrics(out)
+    assert metrics["status"] == status and len(metrics["loss_history"]) == 2
+    assert (out / "weights.npz").exists() and (out / "training_loss.png").exists()
