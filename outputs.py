@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from atomic import atomic_write, save_figure
 
 
 def prepare_out_dir(path):
-    """Create the output folder and return it; never reuse one that holds files.
+    """Create the output folder, check that it takes files, and return it.
+
+    Never reuses a folder that holds files: an ``OSError`` says it cannot be made or written.
 
     A folder that exists and is not empty is left alone: the run goes to the
     first free ``path-2``, ``path-3``, ... instead, and says so.
@@ -28,6 +31,8 @@ def prepare_out_dir(path):
     if chosen != path:
         print(f"{path} already holds outputs; writing to {chosen} instead")
     chosen.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=chosen):  # a read-only mount fails here, not mid-run
+        pass
     return chosen
 
 
@@ -71,7 +76,11 @@ def load_checkpoint(out_dir):
     """
     found = [Path(out_dir) / name for name in CHECKPOINTS if (Path(out_dir) / name).is_file()]
     if not found:
-        raise CheckpointError(f"{out_dir} holds no {' or '.join(CHECKPOINTS)}")
+        early = (Path(out_dir) / "metrics.json").exists()
+        raise CheckpointError(
+            f"{out_dir} holds no {' or '.join(CHECKPOINTS)}"
+            + ("; the run stopped before its first one: start it again" if early else "")
+        )
     path = found[0]
     try:
         if path.suffix == ".npz":
