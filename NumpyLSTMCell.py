@@ -95,8 +95,8 @@ class NumpyLSTMCell(Layer):
         """Backpropagation through time.
 
         dys: ``(T, H)`` or ``(B, T, H)``, the derivative of the loss w.r.t. each
-        h_t from the layer above. Going back from t = T with dh_{T+1} = 0
-        (the recurrent part) and dc_{T+1} = 0:
+        h_t from the layer above. Going back from t = T with da_{T+1} = 0 and
+        dc_{T+1} = 0:
 
             dh_t  = dys_t + W_hh^T da_{t+1}
             do_t  = dh_t * tanh(c_t)

@@ -290,7 +290,8 @@ def main(argv=None):
             status, message, code = "complete", None, 0
         except BaseException as err:
             signals.hold()
-            if ending(err) is None:
+            if ending(err) is None:  # a bug: keep what was finished, then show it
+                run.finish("crashed", f"{type(err).__name__}: {err}")
                 raise
             status, message, code = ending(err)
         signals.hold()

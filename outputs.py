@@ -146,8 +146,8 @@ class Run:
     def finish(self, status, message=None):
         """Write everything that can be written; status is how the run ended.
 
-        "complete", "interrupted", "terminated", "diverged", "out_of_memory" or
-        "write_failed". A file that cannot be written (a full disk, a folder
+        "complete", "interrupted", "terminated", "diverged", "out_of_memory",
+        "write_failed" or "crashed". A file that cannot be written (a full disk, a folder
         that went away) does not keep the others from being written; the
         errors are returned, one line each.
         """

@@ -1,6 +1,5 @@
 """The command line: tiny runs of each task, refusals, divergence and interruption."""
 
-import json
 import signal
 import subprocess
 import sys
@@ -9,27 +8,13 @@ import time
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, read_metrics, run_main
 
 TINY = {
     "0": ["--steps", "30", "--hidden", "12", "--batch-size", "4"],
     "1": ["--epochs", "1", "--hidden", "6"],
     "2": ["--epochs", "1", "--hidden", "12", "--to-remember-len", "2", "--blank-len", "1"],
 }
-
-
-def run_main(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "main.py", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def read_metrics(out):
-    return json.loads((out / "metrics.json").read_text())
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,5 @@
 """Runs end safely however they end: signals, settings too large, failed writes, and resuming."""
 
-import json
 import os
 import signal
 import subprocess
@@ -10,7 +9,7 @@ import time
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT
+from conftest import ROOT, read_metrics, run_main
 
 import main
 import tasks
@@ -26,18 +25,8 @@ LONG_TINY = {
 CHECKPOINT = {"0": "checkpoint.npz", "1": "checkpoint.pt", "2": "checkpoint.pt"}
 
 
-def run_main(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "main.py", *args, "--quiet"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def read_metrics(out):
-    return json.loads((out / "metrics.json").read_text())
+def run_quiet(*args):
+    return run_main(*args, "--quiet")
 
 
 def stop_mid_training(task, out, signum):
@@ -76,7 +65,7 @@ def final_weights(out, task):
 @pytest.mark.parametrize("task", ["0", "1", "2"])
 def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp_path, task):
     whole, stopped = tmp_path / "whole", tmp_path / "stopped"
-    assert run_main("--task", task, *LONG_TINY[task].split(), "--out", str(whole)).returncode == 0
+    assert run_quiet("--task", task, *LONG_TINY[task].split(), "--out", str(whole)).returncode == 0
 
     code, stderr = stop_mid_training(task, stopped, signal.SIGTERM)
     assert code == 143, stderr
@@ -86,7 +75,7 @@ def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp
     assert 0 < len(metrics["loss_history"]) < len(read_metrics(whole)["loss_history"])
     assert final_weights(stopped, task) and not list(stopped.glob(".*tmp"))
 
-    result = run_main("--resume", str(stopped))
+    result = run_quiet("--resume", str(stopped))
     assert result.returncode == 0, result.stderr
     a, b = read_metrics(whole), read_metrics(stopped)
     assert b["status"] == "complete" and b["out_dir"] == str(stopped)
@@ -99,7 +88,7 @@ def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp
     for name, weight in final_weights(whole, task).items():
         np.testing.assert_array_equal(weight, theirs[name])
 
-    again = run_main("--resume", str(stopped))
+    again = run_quiet("--resume", str(stopped))
     assert again.returncode == 0 and "complete" in again.stdout
 
 
@@ -136,7 +125,7 @@ OVERSIZED = [
 @pytest.mark.parametrize(("flag", "args"), OVERSIZED, ids=[" ".join(a) for _, a in OVERSIZED])
 def test_settings_too_large_for_the_machine_are_refused_before_allocating(tmp_path, flag, args):
     started = time.monotonic()
-    result = run_main(*args, "--out", str(tmp_path / "never"))
+    result = run_quiet(*args, "--out", str(tmp_path / "never"))
     assert time.monotonic() - started < 30
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"error: {flag} " in result.stderr and "are available" in result.stderr
@@ -169,16 +158,16 @@ def test_every_task_takes_the_whole_seed_range(tmp_path, task):
     args = tiny.get(task, ["--epochs", "1", "--hidden", "4", "--train-size", "20"])
     for seed in (2**64 - 1, 0):
         out = tmp_path / str(seed)
-        result = run_main("--task", task, *args, "--seed", str(seed), "--out", str(out))
+        result = run_quiet("--task", task, *args, "--seed", str(seed), "--out", str(out))
         assert result.returncode == 0, result.stderr
-    refused = run_main("--task", task, "--seed", str(2**64), "--out", str(tmp_path / "no"))
+    refused = run_quiet("--task", task, "--seed", str(2**64), "--out", str(tmp_path / "no"))
     assert refused.returncode == 2 and "--seed" in refused.stderr
 
 
 def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
     if not os.path.isdir("/proc"):
         pytest.skip("needs /proc, where no folder can be created")
-    result = run_main("--task", "2", "--epochs", "1", "--out", "/proc/no-such-run")
+    result = run_quiet("--task", "2", "--epochs", "1", "--out", "/proc/no-such-run")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("error: --out /proc/no-such-run")
 
@@ -186,23 +175,23 @@ def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
 def test_resume_refuses_a_folder_without_or_with_a_broken_checkpoint(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = run_main("--resume", str(empty))
+    result = run_quiet("--resume", str(empty))
     assert result.returncode == 2 and "holds no checkpoint" in result.stderr
     for name, content in (("checkpoint.pt", b"garbage"), ("checkpoint.npz", b"PK\x03\x04trunc")):
         folder = tmp_path / name
         folder.mkdir()
         (folder / name).write_bytes(content)
-        result = run_main("--resume", str(folder))
+        result = run_quiet("--resume", str(folder))
         assert result.returncode == 2 and "cannot be read" in result.stderr
         assert "Traceback" not in result.stderr
-    result = run_main("--resume", str(tmp_path / "missing"))
+    result = run_quiet("--resume", str(tmp_path / "missing"))
     assert result.returncode == 2 and "no such folder" in result.stderr
 
 
 def test_resume_refuses_a_truncated_checkpoint(tmp_path):
     out = tmp_path / "run"
     assert (
-        run_main(
+        run_quiet(
             "--task", "2", *LONG_TINY["2"].split(), "--epochs", "2", "--out", str(out)
         ).returncode
         == 0
@@ -210,7 +199,7 @@ def test_resume_refuses_a_truncated_checkpoint(tmp_path):
     (out / "metrics.json").unlink()  # as if the run had been killed hard
     data = (out / "checkpoint.pt").read_bytes()
     (out / "checkpoint.pt").write_bytes(data[: len(data) // 2])
-    result = run_main("--resume", str(out))
+    result = run_quiet("--resume", str(out))
     assert result.returncode == 2 and "cannot be read" in result.stderr
 
 
@@ -246,3 +235,16 @@ def test_a_failure_mid_run_is_one_line_and_keeps_the_finished_part(
     metrics = read_metrics(out)
     assert metrics["status"] == status and len(metrics["loss_history"]) == 2
     assert (out / "weights.npz").exists() and (out / "training_loss.png").exists()
+
+
+def test_a_bug_mid_run_still_writes_the_finished_part(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(tasks, "run_memory_test", broken)
+    out = tmp_path / "run"
+    with pytest.raises(ZeroDivisionError):
+        main.main(["--task", "0", "--steps", "200", "--hidden", "6", "--out", str(out), "--quiet"])
+    metrics = read_metrics(out)
+    assert metrics["status"] == "crashed" and "ZeroDivisionError" in metrics["message"]
+    assert len(metrics["loss_history"]) == 2 and (out / "weights.npz").exists()
