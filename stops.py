@@ -16,8 +16,10 @@ STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 class Stopped(BaseException):
-    """A stop signal arrived. ``BaseException``, like ``KeyboardInterrupt``: nothing catches it
-    by accident."""
+    """A stop signal arrived.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` catches it.
+    """
 
     def __init__(self, signum):
         super().__init__(signal.Signals(signum).name)
@@ -67,8 +69,6 @@ def ending(err):
         name = "Ctrl-C" if err.signum == signal.SIGINT else err.args[0]
         status = "interrupted" if err.signum == signal.SIGINT else "terminated"
         return status, f"stopped by {name}", 128 + err.signum
-    if isinstance(err, KeyboardInterrupt):
-        return "interrupted", "stopped by Ctrl-C", 128 + signal.SIGINT
     if isinstance(err, NonFiniteError):
         return "diverged", f"training stopped at {err}", 1
     if out_of_memory(err):
