@@ -40,7 +40,9 @@ class BasicRNNCell(Layer):
         self.n_in, self.n_hidden = n_in, n_hidden
         self.W_hx = rng.standard_normal((n_hidden, n_in)) / np.sqrt(n_in)
         if init == "identity":
+            #####Start Subtask 1f#####
             self.W_hh = np.eye(n_hidden)
+            #####End Subtask#####
         else:
             self.W_hh = rng.standard_normal((n_hidden, n_hidden)) / np.sqrt(n_hidden)
         self.b_h = np.zeros(n_hidden)
@@ -61,6 +63,7 @@ class BasicRNNCell(Layer):
         Stores the inputs and the hidden states; ``hs > 0`` is the ReLU mask
         that ``bprop`` applies.
         """
+        #####Start Subtask 1a#####
         xs, single = as_batch(xs, self.n_in)
         n_batch, n_steps, _ = xs.shape
         # The input term of every step in one product; only W_hh h needs the loop.
@@ -77,6 +80,7 @@ class BasicRNNCell(Layer):
             "out_shape": hs.shape[single:],
         }
         return hs[0] if single else hs
+        #####End Subtask#####
 
     def bprop(self, dys):
         """Backpropagation through time.
@@ -93,6 +97,7 @@ class BasicRNNCell(Layer):
         Returns dxs, ``(T, I)`` or ``(B, T, I)``. The three ``+=`` are summed
         over t (and the batch) after the loop, in one product each.
         """
+        #####Start Subtask 1b#####
         cache = self._cached(dys)
         xs, hs = cache["xs"], cache["hs"]
         dys = np.asarray(dys).reshape(hs.shape)
@@ -108,6 +113,7 @@ class BasicRNNCell(Layer):
         self.db_h += dhs_hat.sum(axis=(0, 1))
         dxs = dhs_hat @ self.W_hx
         return dxs[0] if cache["single"] else dxs
+        #####End Subtask#####
 
 
 class TorchBasicRNNCell(AbstractRNNCell):

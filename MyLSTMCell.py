@@ -32,6 +32,7 @@ class MyLSTMCell(AbstractRNNCell):
 
     def __init__(self, input_size, hidden_size, output_size, device=None):
         super().__init__(input_size, hidden_size, output_size, device)
+        #####Start Subtask 2a#####
         bound = hidden_size**-0.5
         make = {"device": device, "dtype": self.readout.weight.dtype}
         self.weight_ih = torch.nn.Parameter(torch.empty(4 * hidden_size, input_size, **make))
@@ -41,13 +42,16 @@ class MyLSTMCell(AbstractRNNCell):
             torch.nn.init.uniform_(weight, -bound, bound)
         with torch.no_grad():
             self.bias[hidden_size : 2 * hidden_size] = 1.0
+        #####End Subtask#####
 
     def get_rnn_type(self):
         return "LSTM"
 
     def initial_state(self, batch_size):
+        #####Start Subtask 2b#####
         h = self.weight_hh.new_zeros(batch_size, self.hidden_size)
         return h, h.clone()
+        #####End Subtask#####
 
     def recur(self, x, state):
         """The LSTM equations for every step of x ``(B, T, I)``.
@@ -55,6 +59,7 @@ class MyLSTMCell(AbstractRNNCell):
         state: ``(h, c)``, each ``(B, H)``. Returns the hidden states
         ``(B, T, H)`` and the last ``(h, c)``.
         """
+        #####Start Subtask 2b#####
         h, c = state
         # The input projection of all steps in one product; per step, one
         # product gives all four gates. unbind, not x_proj[:, t]: indexing a
@@ -68,6 +73,7 @@ class MyLSTMCell(AbstractRNNCell):
             h = torch.sigmoid(o) * torch.tanh(c)
             hs.append(h)
         return torch.stack(hs, 1), (h, c)
+        #####End Subtask#####
 
     def to_torch(self):
         """An ``nn.LSTM(batch_first=True)`` with this cell's weights (``bias_hh = 0``)."""

@@ -55,6 +55,7 @@ def clip_gradients(grads, threshold):
     caller to stop on. threshold: a number > 0 (``inf`` never clips); anything
     else is a ``ValueError``.
     """
+    #####Start Subtask 1d#####
     grads = [grads] if isinstance(grads, np.ndarray) else list(grads)
     if not all(isinstance(g, np.ndarray) and np.issubdtype(g.dtype, np.floating) for g in grads):
         raise ValueError("grads must be a float numpy array or a list of them")
@@ -65,6 +66,7 @@ def clip_gradients(grads, threshold):
         for g in grads:
             g *= threshold / norm
     return norm
+    #####End Subtask#####
 
 
 def _check_copy_task(to_remember_len, blank_len, n_vocab, delim_idx, blank_idx):
@@ -351,6 +353,7 @@ def run_memory_test(
     argmax of its output with the target in the last ``to_remember_len``
     positions (the positions after the delimiter). Returns a fraction in [0, 1].
     """
+    #####Start Subtask 1e#####
     data, labels = generate_data_memory(
         to_remember_len, n_vocab, delim_idx, blank_idx, n_sequences, blank_len, rng
     )
@@ -358,3 +361,4 @@ def run_memory_test(
     recall = slice(-to_remember_len, None)
     hits = probs[:, recall].argmax(axis=-1) == labels[:, recall].argmax(axis=-1)
     return float(hits.mean())
+    #####End Subtask#####

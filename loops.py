@@ -43,7 +43,7 @@ def train_loop(
 
     ``dataset[indices]`` gives a batch ``(x, targets)`` with x ``(B, T, I)``;
     ``model(x)`` gives outputs ``(B, T, O)`` and ``loss_func(outputs, targets)``
-    a scalar. Per batch: forward, loss, backward,
+    a scalar. Per batch, ``train_step``: forward, loss, backward,
     ``torch.nn.utils.clip_grad_norm_`` to ``clip`` (0 or None: no clipping),
     optimizer step. The batches are reshuffled every epoch from ``seed``.
 
@@ -74,17 +74,11 @@ def train_loop(
     for epoch in epochs:
         total, count = 0.0, 0
         for step, (x, y) in enumerate(batches(dataset, batch_size, device, generator), 1):
-            optimizer.zero_grad()
-            loss = loss_func(model(x), y)
-            loss.backward()
-            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip or float("inf"))
-            if not (torch.isfinite(loss) and torch.isfinite(norm)):
-                raise NonFiniteError(
-                    f"epoch {epoch}, step {step}: the loss is {loss.item()} "
-                    f"and the gradient norm {norm.item()}"
-                )
-            optimizer.step()
-            total, count = total + loss.item(), count + 1
+            try:
+                total += train_step(model, optimizer, loss_func, x, y, clip)
+            except NonFiniteError as err:
+                raise NonFiniteError(f"epoch {epoch}, step {step}: {err}") from None
+            count += 1
         if scheduler is not None:
             scheduler.step()
         history.append(total / count)
@@ -92,6 +86,27 @@ def train_loop(
         if checkpoint is not None:
             checkpoint.save(epoch, model, optimizer, scheduler, generator)
     return model
+
+
+def train_step(model, optimizer, loss_func, x, y, clip):
+    """One batch: forward, loss, backward, gradient clipping, update.
+
+    x: ``(B, T, I)``; y: the targets ``loss_func`` takes with the outputs
+    ``(B, T, O)``. The gradient's global norm is clipped to ``clip`` with
+    ``torch.nn.utils.clip_grad_norm_`` (0 or None: no clipping). Returns the
+    batch's loss as a float. Raises ``NonFiniteError``, before the update,
+    if the loss or the gradient norm is NaN or infinite.
+    """
+    #####Start Subtask 2c#####
+    optimizer.zero_grad()
+    loss = loss_func(model(x), y)
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip or float("inf"))
+    if not (torch.isfinite(loss) and torch.isfinite(norm)):
+        raise NonFiniteError(f"the loss is {loss.item()} and the gradient norm {norm.item()}")
+    optimizer.step()
+    return loss.item()
+    #####End Subtask#####
 
 
 class FreeRunning(torch.nn.Module):
@@ -201,6 +216,7 @@ def test_loop_mem_task(model, dataset, batch_size, to_remember_len):
     accuracy ``memory_task_acc`` averaged over all sequences (batches weighted
     by their size). Returns ``(loss, accuracy)``.
     """
+    #####Start Subtask 2e#####
     model.eval()
     total_loss = total_hits = 0.0
     for x, y in batches(dataset, batch_size, _device(model)):
@@ -208,3 +224,4 @@ def test_loop_mem_task(model, dataset, batch_size, to_remember_len):
         total_loss += memory_task_loss(outputs, y).item()
         total_hits += memory_task_acc(outputs, y, to_remember_len) * len(y)
     return total_loss / len(dataset), total_hits / len(dataset)
+    #####End Subtask#####

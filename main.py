@@ -308,6 +308,8 @@ def main(argv=None):
 def _what_now(status, args, out):
     if status == "diverged":
         return "try a smaller --lr" + ("" if args.clip else " or a --clip > 0")
+    if status == "not_implemented":
+        return "complete that part first (see the handout's README)"
     if status in ("interrupted", "terminated"):
         return f"the finished part is in {out}; continue with: python main.py --resume {out}"
     return f"what was finished is in {out}"

@@ -72,9 +72,11 @@ def memory_task_loss(outputs, ground_truth):
     outputs: class scores ``(B, T, C)``; ground_truth: class indices ``(B, T)``.
     Returns a scalar tensor.
     """
+    #####Start Subtask 2d#####
     _check_outputs(outputs, ground_truth)
     log_probs = torch.log_softmax(outputs, dim=2)
     return -log_probs.gather(2, ground_truth.unsqueeze(2)).sum()
+    #####End Subtask#####
 
 
 def memory_task_acc(outputs, ground_truth, to_remember_len):
@@ -83,6 +85,7 @@ def memory_task_acc(outputs, ground_truth, to_remember_len):
     outputs: ``(B, T, C)``; ground_truth: ``(B, T)``. Averaged over those
     positions and the sequences; returns a float in [0, 1].
     """
+    #####Start Subtask 2e#####
     _check_outputs(outputs, ground_truth)
     if not isinstance(to_remember_len, int) or not 1 <= to_remember_len <= outputs.shape[1]:
         raise ValueError(
@@ -92,3 +95,4 @@ def memory_task_acc(outputs, ground_truth, to_remember_len):
     recall = slice(-to_remember_len, None)
     hits = outputs[:, recall].argmax(dim=2) == ground_truth[:, recall]
     return hits.float().mean().item()
+    #####End Subtask#####

@@ -1,0 +1,9 @@
+"""The grading kit: score submissions per sub-question of the sheet, and write the handout.
+
+``python -m grading grade`` runs each submission's code in a sandboxed child
+process (``sandbox.py``, ``child.py``) on inputs drawn at grading time, and
+judges what comes back against references it computes itself
+(``checks.py``), with the points of ``points.py``. ``python -m grading
+skeleton`` writes the student handout (``skeleton.py``). No module here
+imports a graded module: only ``child.py``, inside the sandbox, does.
+"""
