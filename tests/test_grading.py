@@ -149,7 +149,7 @@ HOSTILE = {
         {"1d": 1},
         "out of memory",
     ),
-    "prints_megabytes": ("loops", "", {}, ""),
+    "prints_megabytes": ("loops", "", {"2c": 2}, "differ from the grader's SGD"),
     "kills_its_parent": (
         "MyLSTMCell",
         "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
@@ -178,7 +178,7 @@ INSIDE = {
     ),
     "prints_megabytes": (
         "    optimizer.zero_grad()\n",
-        "    for _ in range(40):\n        print('x' * 1_000_000)\n    optimizer.zero_grad()\n",
+        "    for _ in range(40):\n        print('x' * 1_000_000)\n",
     ),
     "fakes_results": (
         "return -log_probs.gather(2, ground_truth.unsqueeze(2)).sum()",
@@ -313,6 +313,9 @@ def test_printed_output_is_capped(graded):
     for result in graded["results"].values():
         for test in result["tests"]:
             assert len(test["output"]) <= 8200
+    tests = graded["results"]["prints_megabytes"]["tests"]
+    printed = [t["output"] for t in tests if t["name"].startswith("2c")]
+    assert printed and all("left out" in text and "x" * 1000 in text for text in printed)
 
 
 def test_results_json_follows_gradescope(graded):
