@@ -48,6 +48,7 @@ class MyLSTMCell(AbstractRNNCell):
         return "LSTM"
 
     def initial_state(self, batch_size):
+        """The zero state ``(h_0, c_0)``, each ``(batch_size, H)``."""
         #####Start Subtask 2b#####
         h = self.weight_hh.new_zeros(batch_size, self.hidden_size)
         return h, h.clone()
