@@ -105,7 +105,7 @@ def run_grade(args):
             result = future.result()
             result.name = names[futures[future]]
             grades[futures[future]] = result
-            print(report.table(result), flush=True)
+            say(report.table(result))
     except Stop as stop:
         Sandbox.stop_all()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -115,11 +115,19 @@ def run_grade(args):
         os._exit(stop.code)
     pool.shutdown()
     write([grades[p] for p in args.submissions], args.out)
-    print(f"results in {args.out}/ (grades.csv and NAME/results.json)")
+    say(f"results in {args.out}/ (grades.csv and NAME/results.json)")
     failed = [g.name for g in grades.values() if any(t.grader_error for t in g.tests)]
     if failed:
         return fail(f"the grader itself failed on part of {', '.join(failed)}; see results.json")
     return 0
+
+
+def say(text):
+    """Print, and keep grading if the reader of stdout has gone (``| head``)."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _raise_stop(signum, frame):

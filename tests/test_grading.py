@@ -497,3 +497,18 @@ def test_what_cannot_be_graded_is_refused(tmp_path):
         timeout=60,
     )
     assert done.returncode == 2 and "cannot write the handout" in done.stderr
+
+
+def test_a_closed_stdout_does_not_stop_grading(tmp_path):
+    """``python -m grading grade ... | head -1``: the results are still written, whole."""
+    write_handout(tmp_path / "handout")
+    command = [sys.executable, "-m", "grading", "grade", str(tmp_path / "handout"), str(ROOT)]
+    command += ["--out", str(tmp_path / "out"), *user_flags()]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    process.stdout.close()
+    assert process.wait(timeout=300) == 0, process.stderr.read()
+    with open(tmp_path / "out" / "grades.csv", newline="") as f:
+        rows = {row["submission"]: row["total"] for row in csv.DictReader(f)}
+    assert rows == {"handout": "0", ROOT.name: "19"}
