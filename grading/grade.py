@@ -147,7 +147,7 @@ def grade_label(label, modules, submitted, sandbox, rng):
     for check in label_checks:
         part = check[3]
         found = {k[len(part) + 1 :]: v for k, v in run.arrays.items() if k.startswith(part + ".")}
-        passed, line = checks.judge(label, check[1], probe, found)
+        passed, line = checks.judge(label, check[1], part, probe, found)
         if not passed:
             line = _why(run, part, line, sandbox.limits.timeout)
         else:
