@@ -45,7 +45,8 @@ def train_loop(
     ``model(x)`` gives outputs ``(B, T, O)`` and ``loss_func(outputs, targets)``
     a scalar. Per batch, ``train_step``: forward, loss, backward,
     ``torch.nn.utils.clip_grad_norm_`` to ``clip`` (0 or None: no clipping),
-    optimizer step. The batches are reshuffled every epoch from ``seed``.
+    optimizer step. The batches are reshuffled every epoch from ``seed``; a
+    dataset with ``set_epoch(epoch)`` (a curriculum) is told each epoch first.
 
     init_optimizer: ``params -> torch.optim.Optimizer``; init_scheduler: optional
     ``optimizer -> scheduler``, stepped once per epoch. history: an optional
@@ -72,6 +73,8 @@ def train_loop(
         disable=quiet,
     )
     for epoch in epochs:
+        if hasattr(dataset, "set_epoch"):
+            dataset.set_epoch(epoch)
         total, count = 0.0, 0
         for step, (x, y) in enumerate(batches(dataset, batch_size, device, generator), 1):
             try:

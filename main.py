@@ -23,6 +23,7 @@ from tasks import DEFAULTS, TASKS
 
 TASK_NAMES = {"0": "memorize", "1": "sine", "2": "memory"}
 MAX_LR = 10.0  # Adam moves each weight by about lr per step: beyond this nothing trains
+MAX_FORGET_BIAS = 20.0  # sigmoid(20) = 1 - 2e-9: beyond this the gate cannot move
 MAX_SEED = 2**64 - 1  # torch's generators take 64-bit seeds; numpy's take any
 
 
@@ -82,9 +83,16 @@ def _shown(value):
 def _defaults_help():
     lines = ["defaults per task:"]
     for name, values in DEFAULTS.items():
-        settings = ", ".join(f"--{k.replace('_', '-')} {_shown(v)}" for k, v in values.items())
+        settings = ", ".join(_flag(k, v) for k, v in values.items())
         lines.append(f"  {name}: {settings}")
     return "\n".join(lines)
+
+
+def _flag(key, value):
+    flag = key.replace("_", "-")
+    if isinstance(value, bool):
+        return f"--{flag}" if value else f"--no-{flag}"
+    return f"--{flag} {_shown(value)}"
 
 
 def make_parser():
@@ -133,6 +141,12 @@ def make_parser():
         "(default identity); --RNN RNN only",
     )
     add(
+        "--forget-bias",
+        type=_number(float, -MAX_FORGET_BIAS, True, MAX_FORGET_BIAS),
+        help="initial bias b_f of the LSTM's forget gate (tasks 1, 2): the cell starts "
+        "out keeping sigmoid(b_f) of its memory per step; --RNN LSTM only",
+    )
+    add(
         "--train-size",
         type=positive_int,
         help="training sequences (tasks 1, 2; task 0 draws fresh ones)",
@@ -142,6 +156,14 @@ def make_parser():
         "--blank-len",
         type=_number(int, 0, True),
         help="blanks between the symbols and the delimiter (tasks 0, 2; >= 0)",
+    )
+    add(
+        "--curriculum",
+        action=argparse.BooleanOptionalAction,
+        help="grow the training sequences over the first half of the epochs, then train on "
+        "the full task: task 1 the steps generated after the context from 10 to all, "
+        "task 2 the blanks from 0 to --blank-len; the test is always the full task "
+        "(default: on for task 1, off for task 2)",
     )
     add(
         "--match-params",
@@ -206,12 +228,18 @@ def parse_args(argv=None):
         parser.error("--steps applies to --task 0 only; use --epochs")
     if args.init is not None and args.rnn == "LSTM":
         parser.error("--init sets the basic RNN's W_hh: use it with --RNN RNN")
+    if args.forget_bias is not None and (args.rnn != "LSTM" or args.task == "memorize"):
+        parser.error(
+            "--forget-bias sets MyLSTMCell's forget gate: use it with --RNN LSTM, tasks 1, 2"
+        )
     if args.match_params and args.rnn == "LSTM":
         parser.error(
             "--match-params sizes the basic RNN to an LSTM's parameter count: use it with --RNN RNN"
         )
     if args.task == "sine" and (args.to_remember_len is not None or args.blank_len is not None):
         parser.error("--to-remember-len and --blank-len apply to tasks 0 and 2, not --task 1")
+    if args.curriculum is not None and args.task == "memorize":
+        parser.error("--curriculum applies to tasks 1 and 2")
     if args.teacher_forcing and args.task != "sine":
         parser.error("--teacher-forcing applies to --task 1 only")
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -223,6 +251,8 @@ def parse_args(argv=None):
             setattr(args, key, value[args.rnn] if isinstance(value, dict) else value)
     if args.rnn == "LSTM":
         args.init = None
+    else:
+        args.forget_bias = None
     if args.out is None:
         args.out = Path("runs") / (
             args.task

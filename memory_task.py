@@ -34,7 +34,7 @@ class CharSequenceDataset(torch.utils.data.Dataset):
             blank_separation_len,
             np.random.default_rng(seed),
         )
-        self.to_remember_len = to_remember_len
+        self.to_remember_len, self.blank_len = to_remember_len, blank_separation_len
         self.y = torch.from_numpy(targets)
         self.x = torch.nn.functional.one_hot(torch.from_numpy(inputs), N_CLASSES).float()
 

@@ -125,6 +125,11 @@ REFUSALS = [
     (["--task", "1", "--steps", "5"], "--steps"),
     (["--task", "1", "--init", "zeros"], "--init"),
     (["--task", "1", "--seed", "-1"], "--seed"),
+    (["--task", "2", "--forget-bias", "2"], "--forget-bias"),
+    (["--task", "0", "--RNN", "LSTM", "--forget-bias", "2"], "--forget-bias"),
+    (["--task", "1", "--RNN", "LSTM", "--forget-bias", "nan"], "--forget-bias"),
+    (["--task", "1", "--RNN", "LSTM", "--forget-bias", "25"], "--forget-bias"),
+    (["--task", "0", "--curriculum"], "--curriculum"),
 ]
 
 

@@ -30,3 +30,6 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
     table = (tmp_path / "results.md").read_text()
     assert "## Copy task" in table
     assert "python main.py --task 1 --RNN RNN --match-params --seed 1" in table
+    capacity = saved["memory"]["capacity"]["LSTM"]["test_accuracy"]
+    assert set(capacity) == {"1", "2"} and all(len(a["values"]) == 2 for a in capacity.values())
+    assert "--blank-len 2 --seed 1 --curriculum" in table

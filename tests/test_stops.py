@@ -20,7 +20,7 @@ from stops import SignalGuard, Stopped
 LONG_TINY = {
     "0": "--steps 6000 --hidden 8 --batch-size 4",
     "1": "--RNN LSTM --epochs 12 --hidden 6 --train-size 16 --batch-size 8",
-    "2": "--epochs 60 --hidden 12 --to-remember-len 2 --blank-len 1 --train-size 100",
+    "2": "--epochs 60 --hidden 12 --to-remember-len 2 --blank-len 3 --curriculum --train-size 100",
 }
 CHECKPOINT = {"0": "checkpoint.npz", "1": "checkpoint.pt", "2": "checkpoint.pt"}
 

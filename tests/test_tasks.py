@@ -5,11 +5,19 @@ import pytest
 import torch
 
 import loops
+import main
+from curriculum import BlankCurriculum, HorizonCurriculum
 from loops import FreeRunning, generate, train_loop
-from memory_task import BLANK, DELIMITER, CharSequenceDataset, memory_task_acc, memory_task_loss
+from memory_task import (
+    BLANK,
+    DELIMITER,
+    CharSequenceDataset,
+    memory_task_acc,
+    memory_task_loss,
+)
 from MyLSTMCell import MyLSTMCell
 from sine_task import SineDataset
-from tasks import matched_hidden_size
+from tasks import DEFAULTS, build_model, matched_hidden_size
 
 
 def test_char_sequence_dataset_layout():
@@ -115,6 +123,44 @@ def test_train_loop_is_reproducible():
     assert torch.equal(once(), once())
 
 
+def test_blank_curriculum_grows_to_the_target_over_half_the_epochs():
+    curriculum = BlankCurriculum(40, 3, 10, num_epochs=6, seed=4)
+    lengths = []
+    for epoch in range(1, 7):
+        curriculum.set_epoch(epoch)
+        x, y = curriculum[:]
+        lengths.append(x.shape[1] - 2 * 3 - 1)
+        assert len(curriculum) == 40 and curriculum.to_remember_len == 3
+        assert torch.equal(y, CharSequenceDataset(40, 3, lengths[-1], seed=[4, lengths[-1]])[:][1])
+    assert lengths == [0, 3, 7, 10, 10, 10]
+
+
+def test_horizon_curriculum_cuts_the_curves_to_a_growing_length():
+    sines = SineDataset(10, seed=0)
+    curriculum = HorizonCurriculum(sines, num_epochs=4, start=40)
+    lengths = []
+    for epoch in range(1, 5):
+        curriculum.set_epoch(epoch)
+        x, y = curriculum[:]
+        lengths.append(x.shape[1] + 1)
+        assert torch.equal(x, sines[:][0][:, : x.shape[1]]) and torch.equal(y[:, :-1], x[:, 1:])
+    assert lengths == [40, 85, 130, 130] and len(curriculum) == 10
+
+
+def test_train_loop_tells_a_curriculum_each_epoch():
+    class Recording(BlankCurriculum):
+        def set_epoch(self, epoch):
+            epochs.append(epoch)
+            super().set_epoch(epoch)
+
+    epochs = []
+    data = Recording(20, 2, 4, num_epochs=3, seed=0)
+    epochs.clear()
+    model = MyLSTMCell(10, 4, 10)
+    train_loop(3, model, lambda p: torch.optim.SGD(p, 0.1), memory_task_loss, 8, data, quiet=True)
+    assert epochs == [1, 2, 3] and data[:][0].shape[1] == 2 * 2 + 4 + 1
+
+
 def test_test_loop_mem_task_averages_over_sequences():
     class HalfRight(torch.nn.Module):
         """Recalls the symbols of sequences that start with an even symbol; blanks otherwise."""
@@ -164,3 +210,17 @@ def test_copy_task_shares_the_numpy_generator():
     data = CharSequenceDataset(5, 3, 2, seed=4)
     assert torch.equal(data.y, torch.from_numpy(targets))
     assert torch.equal(data.x.argmax(-1), torch.from_numpy(inputs))
+
+
+def test_forget_bias_and_curriculum_flags_and_their_defaults():
+    args = main.parse_args(
+        ["--task", "2", "--RNN", "LSTM", "--hidden", "4", "--forget-bias", "2.5", "--curriculum"]
+    )
+    assert args.curriculum and args.forget_bias == 2.5
+    bias = build_model(args, 10, 10).bias.detach()
+    assert torch.equal(bias[4:8], torch.full((4,), 2.5))
+    sine = main.parse_args(["--task", "1", "--RNN", "LSTM"])
+    assert sine.curriculum and sine.forget_bias == DEFAULTS["sine"]["forget_bias"]
+    assert not main.parse_args(["--task", "1", "--RNN", "LSTM", "--no-curriculum"]).curriculum
+    assert not main.parse_args(["--task", "2", "--RNN", "LSTM"]).curriculum
+    assert main.parse_args(["--task", "2", "--RNN", "RNN"]).forget_bias is None

@@ -144,3 +144,12 @@ def test_rnn_types_and_layout():
     )
     assert isinstance(lstm.readout, torch.nn.Linear) and lstm.readout.out_features == 2
     assert lstm(torch.randn(2, 4, 3)).shape == (2, 4, 2)
+
+
+@pytest.mark.parametrize("forget_bias", [1.0, 3.0])
+def test_forget_gate_bias(forget_bias):
+    H = 6
+    bias = MyLSTMCell(3, H, 2, forget_bias=forget_bias).bias.detach()
+    assert torch.equal(bias[H : 2 * H], torch.full((H,), forget_bias))
+    others = torch.cat([bias[:H], bias[2 * H :]])
+    assert others.abs().max() <= H**-0.5 and others.std() > 0
