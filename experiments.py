@@ -51,7 +51,7 @@ FULL = {
     "memorize_flags": ["--steps", "8000"],
     "sine_flags": [],
     "memory_blanks": [5, 20, 50, 100],
-    "memory_flags": ["--curriculum", "--epochs", "16"],
+    "memory_flags": ["--curriculum", "--epochs", "20"],
     "memory_sheet_flags": [],
 }
 QUICK = {

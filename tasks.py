@@ -26,22 +26,19 @@ from common import (
 from curriculum import BlankCurriculum, HorizonCurriculum
 from LinearLayer import LinearLayer
 from loops import N_CONTEXT, FreeRunning, test_loop_mem_task, test_loop_sines, train_loop
-from memory_task import (
-    BLANK,
-    DELIMITER,
-    N_CLASSES,
-    CharSequenceDataset,
-    memory_task_loss,
-)
+from memory_task import BLANK, DELIMITER, N_CLASSES, CharSequenceDataset, memory_task_loss
 from MyLSTMCell import MyLSTMCell
 from NumpyLSTMCell import NumpyLSTMCell
 from sine_task import SineDataset
 
 # The settings each task runs with unless a flag says otherwise, chosen so
-# that each gives a good result within a few minutes on a 2-core CPU. A dict
+# that each gives a good result within a minute or two on a 2-core CPU. A dict
 # gives a value per cell type: on the sine task the ReLU RNN, whose output is
 # fed back into it, diverges at the LSTM's learning rate; the numpy LSTM's
-# step costs about three of the basic cell's, and learns in fewer steps.
+# step costs about three of the basic cell's, and learns in fewer steps. The
+# torch LSTM's forget-gate bias 3 keeps 95% of its memory per step at first
+# instead of 73%: on the copy task the gradient then reaches the symbols from
+# the first epoch on, and on both tasks it learns in a fraction of the steps.
 DEFAULTS = {
     "memorize": {
         "steps": {"RNN": 25000, "LSTM": 6000},
@@ -293,7 +290,9 @@ def run_sine(args, run):
     """Question 2c: train on sine curves, then extrapolate 100 steps from 30.
 
     The model trains free-running (reading its own outputs after the context,
-    as when it generates), or with ``--teacher-forcing`` on the true curve only.
+    as when it generates), or with ``--teacher-forcing`` on the true curve only;
+    with ``--curriculum`` on curves that grow from 10 steps after the context
+    to the whole curve over the first half of the epochs.
     """
     torch.manual_seed(args.seed)
     model = build_model(args, 1, 1)
@@ -317,7 +316,11 @@ def run_sine(args, run):
 
 
 def run_memory(args, run):
-    """Question 2d/e: the copy task; test loss and accuracy on fresh sequences."""
+    """Question 2d/e: the copy task; test loss and accuracy on fresh sequences.
+
+    With ``--curriculum`` the training blanks grow from 0 to ``--blank-len``
+    over the first half of the epochs; the test is at ``--blank-len``.
+    """
     torch.manual_seed(args.seed)
     model = build_model(args, N_CLASSES, N_CLASSES)
     _record(run, model)

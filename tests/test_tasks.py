@@ -8,13 +8,7 @@ import loops
 import main
 from curriculum import BlankCurriculum, HorizonCurriculum
 from loops import FreeRunning, generate, train_loop
-from memory_task import (
-    BLANK,
-    DELIMITER,
-    CharSequenceDataset,
-    memory_task_acc,
-    memory_task_loss,
-)
+from memory_task import BLANK, DELIMITER, CharSequenceDataset, memory_task_acc, memory_task_loss
 from MyLSTMCell import MyLSTMCell
 from sine_task import SineDataset
 from tasks import DEFAULTS, build_model, matched_hidden_size
