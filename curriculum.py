@@ -25,15 +25,17 @@ class BlankCurriculum(torch.utils.data.Dataset):
     """
 
     def __init__(self, num_samples, to_remember_len, blank_separation_len, num_epochs, seed=0):
-        self.sizes, self.seed = (num_samples, to_remember_len), seed
-        self.target, self.num_epochs = blank_separation_len, num_epochs
-        self.to_remember_len, self.current = to_remember_len, None
+        self.num_samples, self.to_remember_len = num_samples, to_remember_len
+        self.target, self.num_epochs, self.seed = blank_separation_len, num_epochs, seed
+        self.current = None
         self.set_epoch(1)
 
     def set_epoch(self, epoch):
         blanks = grown(0, self.target, epoch, self.num_epochs)
         if self.current is None or self.current.blank_len != blanks:
-            self.current = CharSequenceDataset(*self.sizes, blanks, seed=[self.seed, blanks])
+            self.current = CharSequenceDataset(
+                self.num_samples, self.to_remember_len, blanks, seed=[self.seed, blanks]
+            )
 
     def __len__(self):
         return len(self.current)

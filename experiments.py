@@ -365,14 +365,11 @@ def memory_figure(results, blanks, n_seeds, flags, out):
     fig = Figure(figsize=(7, 4.6))
     ax = fig.subplots()
     for j, (cell, r) in enumerate(results.items()):
-        finished = [
-            [v for v in r["test_accuracy"][str(b)]["values"] if v is not None] for b in blanks
-        ]
-        mean = [np.mean(v) if v else np.nan for v in finished]
-        low = [min(v) if v else np.nan for v in finished]
-        high = [max(v) if v else np.nan for v in finished]
+        accuracy = (r["test_accuracy"][str(b)]["values"] for b in blanks)
+        finished = [[v for v in values if v is not None] or [np.nan] for values in accuracy]
         label = f"{cell} (hidden {r['hidden_size']}, {r['num_parameters']} parameters)"
-        ax.plot(blanks, mean, "o-", color=f"C{j}", label=label)
+        ax.plot(blanks, [np.mean(v) for v in finished], "o-", color=f"C{j}", label=label)
+        low, high = [min(v) for v in finished], [max(v) for v in finished]
         ax.fill_between(blanks, low, high, color=f"C{j}", alpha=0.2, lw=0)
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
     ax.set_xscale("log")
