@@ -1,6 +1,7 @@
 """The grading kit's command line.
 
-python -m grading grade SUBMISSION... [--out DIR] [--jobs N] [--timeout S]
+python -m grading grade SUBMISSION... [--out DIR] [--jobs N] [--timeout S] [--handout PATH]
+    [--worksheet CSV] [--isolation bwrap|user|none]
 python -m grading skeleton OUT
 """
 
@@ -12,9 +13,17 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grading import report
-from grading.grade import grade, submission_name
-from grading.sandbox import Limits, Sandbox, SandboxError, check_user, default_user
+from grading import report, submission
+from grading.grade import grade, read_handout
+from grading.sandbox import (
+    ISOLATIONS,
+    Limits,
+    Sandbox,
+    SandboxError,
+    check,
+    clean,
+    default_user,
+)
 from grading.skeleton import write_handout
 
 SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
@@ -52,8 +61,18 @@ def seed(text):
 def parser():
     p = argparse.ArgumentParser(prog="python -m grading", description=__doc__.splitlines()[0])
     commands = p.add_subparsers(dest="command", required=True)
-    g = commands.add_parser("grade", help="grade submissions (folders or .zip files)")
+    g = commands.add_parser(
+        "grade",
+        help="grade submissions: folders, .zip, .tar.gz, .tgz or .tar files, or Moodle's "
+        '"Download all submissions" (its zip or the folder it unpacks to)',
+    )
     g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
+    g.add_argument(
+        "--handout",
+        type=Path,
+        help="the course's handout (folder or archive): its given modules replace the "
+        "submissions' copies",
+    )
     g.add_argument("--out", type=Path, default=Path("grades"), help="folder for the results")
     g.add_argument("--jobs", type=positive(int), default=1, help="submissions graded at once")
     g.add_argument("--timeout", type=positive(float), default=60.0, help="seconds per sub-question")
@@ -61,9 +80,16 @@ def parser():
         "--memory", type=positive(int), default=2048, help="MB of address space per child"
     )
     g.add_argument(
+        "--isolation",
+        choices=ISOLATIONS,
+        default="bwrap",
+        help="bwrap: each submission in its own bubblewrap sandbox (default); user: as another "
+        "account (--user), for one submission per container; none: trusted code only",
+    )
+    g.add_argument(
         "--user",
         default=default_user(),
-        help="the account submissions run as (default: nobody when run as root)",
+        help="the account of --isolation user (default: nobody when run as root)",
     )
     g.add_argument(
         "--seed", type=seed, help="draw the inputs from this seed, 0 to 2^63 - 1 (default: fresh)"
@@ -73,59 +99,84 @@ def parser():
     return p
 
 
-def unique_names(paths):
-    """``{path: name}``: the folder's or zip's name, numbered when two share one."""
-    names, seen = {}, {}
-    for path in paths:
-        name = submission_name(path)
-        seen[name] = seen.get(name, 0) + 1
-        names[path] = name if seen[name] == 1 else f"{name}-{seen[name]}"
-    return names
+RESERVED = {"grades.csv", "worksheet.csv"}  # the files beside the submissions' folders
+
+
+def unique_names(names):
+    """The names, each made unique by a number where another took it (case aside)."""
+    unique, taken = [], set(RESERVED)
+    for base in names:
+        base = base.lstrip(".") or "submission"
+        name, number = base, 1
+        while name.lower() in taken:
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name.lower())
+        unique.append(name)
+    return unique
+
+
+def check_out(out):
+    """Refuse an output folder that holds anything already or that another user owns."""
+    if out.exists() and not out.is_dir():
+        raise OSError(f"--out {out} is not a folder")
+    if out.is_dir() and (any(out.iterdir()) or out.stat().st_uid != os.geteuid()):
+        raise OSError(f"--out {out} must be a new or empty folder of your own")
+    out.mkdir(parents=True, exist_ok=True)
 
 
 def run_grade(args):
-    missing = [str(p) for p in args.submissions if not (p.is_dir() or p.suffix.lower() == ".zip")]
-    missing += [str(p) for p in args.submissions if p.suffix.lower() == ".zip" and not p.is_file()]
+    missing = [
+        str(p)
+        for p in args.submissions
+        if not (p.is_dir() or (p.is_file() and submission.is_archive(p.name)))
+    ]
     if missing:
-        return fail(f"not a folder or a .zip file: {', '.join(missing)}")
-    limits = Limits(args.timeout, args.memory << 20, args.user)
+        return fail(f"not a folder or a .zip, .tar.gz, .tgz or .tar file: {', '.join(missing)}")
+    user = args.user if args.isolation == "user" else None
+    limits = Limits(args.timeout, args.memory << 20, args.isolation, user)
     try:
-        check_user(limits)
-        args.out.mkdir(parents=True, exist_ok=True)
-    except (SandboxError, OSError) as err:
+        handout = None if args.handout is None else read_handout(args.handout)
+        check(limits)
+        check_out(args.out)
+    except (SandboxError, OSError, submission.Refused) as err:
         return fail(str(err))
-    names = unique_names(args.submissions)
+    subs = [s for path in args.submissions for s in submission.collect(path)]
+    for sub, name in zip(subs, unique_names(s.name for s in subs), strict=True):
+        sub.name = name
     grades = {}
     for signum in SIGNALS:
         signal.signal(signum, _raise_stop)
     pool = ThreadPoolExecutor(args.jobs)
     try:
-        futures = {pool.submit(grade, p, limits, args.seed): p for p in args.submissions}
+        futures = {pool.submit(grade, s, limits, args.seed, handout): k for k, s in enumerate(subs)}
         for future in as_completed(futures):
-            result = future.result()
-            result.name = names[futures[future]]
-            grades[futures[future]] = result
+            grades[futures[future]] = result = future.result()
             say(report.table(result))
     except Stop as stop:
         Sandbox.stop_all()
         pool.shutdown(wait=False, cancel_futures=True)
-        finished = [grades[p] for p in args.submissions if p in grades]
+        finished = [grades[k] for k in sorted(grades)]
         write(finished, args.out)
-        print(f"stopped by {stop}: {len(finished)} of {len(names)} graded", file=sys.stderr)
+        print(f"stopped by {stop}: {len(finished)} of {len(subs)} graded", file=sys.stderr)
         os._exit(stop.code)
     pool.shutdown()
-    write([grades[p] for p in args.submissions], args.out)
+    write([grades[k] for k in sorted(grades)], args.out)
     say(f"results in {args.out}/ (grades.csv and NAME/results.json)")
     failed = [g.name for g in grades.values() if any(t.grader_error for t in g.tests)]
     if failed:
-        return fail(f"the grader itself failed on part of {', '.join(failed)}; see results.json")
+        print(
+            f"error: the grader itself failed on part of {', '.join(failed)}; see results.json",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
 def say(text):
     """Print, and keep grading if the reader of stdout has gone (``| head``)."""
     try:
-        print(text, flush=True)
+        print(clean(text), flush=True)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 

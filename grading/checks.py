@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from grading.points import COURSE
+
 Q1_TOLERANCE = 1e-6  # numpy float64 against torch float64: rounding is ~1e-15
 Q2_TOLERANCE = 1e-5  # torch; leaves room for a cell that computes in float32
 EXACT = 1e-9  # float64 against float64 by the same operations: only rounding differs
@@ -95,7 +97,7 @@ def torch_rnn(weights, xs, dhs=None):
     }
 
 
-def draw_1a(rng):
+def draw_1a(rng, layout):
     I, H = int(rng.integers(3, 6)), int(rng.integers(4, 8))
     weights = _rnn_weights(rng, I, H)
     first = rng.standard_normal((int(rng.integers(6, 10)), I))
@@ -105,14 +107,14 @@ def draw_1a(rng):
     return Probe({"I": I, "H": H}, inputs, expected)
 
 
-def draw_1b(rng):
+def draw_1b(rng, layout):
     I, H, T = int(rng.integers(3, 6)), int(rng.integers(4, 8)), int(rng.integers(6, 10))
     weights = _rnn_weights(rng, I, H)
     xs, dhs = rng.standard_normal((T, I)), rng.standard_normal((T, H))
     return Probe({"I": I, "H": H}, {**weights, "xs": xs, "dhs": dhs}, torch_rnn(weights, xs, dhs))
 
 
-def draw_1f(rng):
+def draw_1f(rng, layout):
     return Probe({"I": int(rng.integers(2, 6)), "H": int(rng.integers(3, 9))}, {})
 
 
@@ -120,31 +122,42 @@ def draw_1f(rng):
 
 
 def torch_clip(arrays, threshold):
-    """What ``clip_grad_norm_`` makes of the arrays, and the sheet's ``threshold / norm``.
+    """What clipping makes of the arrays, ``{reading: arrays}``, for every reading the sheet allows.
 
-    Returns ``{reading: arrays}``; torch divides by ``norm + 1e-6``.
+    One norm over all arrays, as ``clip_grad_norm_`` (which divides by
+    ``norm + 1e-6``) or the sheet's ``threshold / norm``; or each array by its
+    own norm, the course handout's design.
     """
     params = [torch.zeros(a.shape, dtype=torch.float64, requires_grad=True) for a in arrays]
     for p, a in zip(params, arrays, strict=True):
         p.grad = torch.from_numpy(a.copy())
     norm = float(torch.nn.utils.clip_grad_norm_(params, threshold))
     scale = threshold / norm if norm > threshold else 1.0
+    own = [np.linalg.norm(a) for a in arrays]
     return {
         "clip_grad_norm_ (threshold / (norm + 1e-6))": [p.grad.numpy() for p in params],
         "the sheet's threshold / norm": [a * scale for a in arrays],
+        "each array by its own norm": [
+            a * (threshold / n if n > threshold else 1.0) for a, n in zip(arrays, own, strict=True)
+        ],
+        "each array by its own norm + 1e-6": [
+            a * (threshold / (n + 1e-6) if n > threshold else 1.0)
+            for a, n in zip(arrays, own, strict=True)
+        ],
     }
 
 
-def draw_1d(rng):
+def draw_1d(rng, layout):
     shapes = [(int(rng.integers(2, 6)), int(rng.integers(2, 6))), (int(rng.integers(2, 6)),), (3,)]
     above = [rng.standard_normal(s) * 10 for s in shapes]
     below = [rng.standard_normal(s) for s in shapes]
-    norm_above = np.sqrt(sum((a**2).sum() for a in above))
-    norm_below = np.sqrt(sum((a**2).sum() for a in below))
+    smallest = min(np.linalg.norm(a) for a in above)
+    largest = np.sqrt(sum((a**2).sum() for a in below))
     spec = {
         "n_arrays": len(shapes),
-        "above_threshold": float(norm_above * rng.uniform(0.1, 0.5)),
-        "below_threshold": float(norm_below * rng.uniform(1.0, 2.0)),
+        # Below every array's own norm above, and above the norm of all arrays below.
+        "above_threshold": float(smallest * rng.uniform(0.1, 0.5)),
+        "below_threshold": float(largest * rng.uniform(1.0, 2.0)),
     }
     inputs = {
         f"{case}_{k}": a
@@ -154,31 +167,39 @@ def draw_1d(rng):
     expected = {
         "above": torch_clip(above, spec["above_threshold"]),
         "below": {"unchanged": below},
+        "above_input": above,
     }
     return Probe(spec, inputs, expected)
 
 
-def judge_clip(expected, found, case):
+def judge_clip(expected, found, case, clipped_above):
+    """``found``'s arrays against every reading of ``case``.
+
+    Within the threshold, unchanged arrays earn the point only from a function
+    that does clip above it: a function that does nothing changes nothing.
+    """
     errors = {
         reading: max(relative_error(found.get(str(k), np.nan), r) for k, r in enumerate(reference))
         for reading, reference in expected[case].items()
     }
     for reading, error in errors.items():
         if error <= EXACT:
+            if case == "below" and not clipped_above:
+                return False, "the arrays are unchanged, but so are those above the threshold"
             return True, f"the arrays match {reading}, relative error {error:.2g}"
     worst = min(errors.values())
-    what = (
-        "scaled like clip_grad_norm_ (one norm over all arrays)" if case == "above" else "unchanged"
-    )
+    what = "scaled to the threshold" if case == "above" else "unchanged"
     return False, f"the arrays (changed in place) are not {what}: relative error {worst:.2g}"
 
 
 # --- 1e: run_memory_test ------------------------------------------------------
 
 
-def draw_1e(rng):
+def draw_1e(rng, layout):
     spec, inputs, expected = {}, {}, {}
-    for case, V, delim, blank in (("case_a", 10, 8, 9), ("case_b", 7, 0, 1)):
+    # The course's data generator draws symbols below the delimiter and the blank.
+    case_b = (7, 5, 6) if layout == COURSE else (7, 0, 1)
+    for case, V, delim, blank in (("case_a", 10, 8, 9), ("case_b", *case_b)):
         L = int(rng.integers(4, 9))
         right = np.zeros(L, dtype=bool)
         right[rng.choice(L, int(rng.integers(1, L)), replace=False)] = True
@@ -197,80 +218,127 @@ def draw_1e(rng):
 # --- 2a, 2b: MyLSTMCell --------------------------------------------------------
 
 
-def draw_2a(rng):
-    sizes = [
-        [int(rng.integers(2, 6)), int(rng.integers(3, 8)), int(rng.integers(1, 5))]
-        for _ in range(2)
-    ]
-    return Probe({"sizes": sizes}, {})
+def lstm_sizes(rng):
+    """``(I, H, O)`` such that no two of the LSTM's weights share a shape, transposed or not."""
+    return int(rng.integers(2, 4)), int(rng.integers(5, 8)), 4
+
+
+def draw_2a(rng, layout):
+    return Probe({"sizes": [lstm_sizes(rng) for _ in range(2)]}, {})
 
 
 def judge_params(spec, found):
-    for k, (I, H, _) in enumerate(spec["sizes"]):
-        for name, shape in (
-            ("weight_ih", (4 * H, I)),
-            ("weight_hh", (4 * H, H)),
-            ("bias", (4 * H,)),
-        ):
-            value = found.get(f"{k}.{name}")
-            if value is None:
-                return False, f"MyLSTMCell({I}, {H}, ...) has no parameter {name}"
-            if value.shape != shape:
-                return False, f"{name} has shape {value.shape}, expected {shape} for I={I}, H={H}"
-            if not np.all(np.isfinite(value)):
-                return False, f"{name} holds non-finite values after __init__"
-            if name != "bias" and np.ptp(value) == 0:
-                return False, f"{name} is constant after __init__: every unit would learn the same"
-    return True, "weight_ih, weight_hh and bias are parameters of the expected shapes"
+    """Trainable entries for four gates (one bias or two each) and a read-out, none constant."""
+    for k, (I, H, O) in enumerate(spec["sizes"]):
+        entries = found.get(f"{k}.entries")
+        if entries is None:
+            return False, f"MyLSTMCell({I}, {H}, {O}) could not be inspected"
+        gates, readout = 4 * H * (I + H), O * H + O
+        allowed = {gates + 4 * H + readout, gates + 8 * H + readout}
+        if int(entries) not in allowed:
+            return False, (
+                f"MyLSTMCell({I}, {H}, {O}) holds {int(entries)} trainable entries; four gates "
+                f"and a read-out hold {' or '.join(map(str, sorted(allowed)))}"
+            )
+        if found.get(f"{k}.constant", 0) > 0:
+            return False, "a weight matrix is constant after __init__: its units learn alike"
+        if not found.get(f"{k}.finite", 0):
+            return False, "a parameter holds non-finite values after __init__"
+    return True, "parameters for four gates and a read-out, of the right sizes"
 
 
 def torch_lstm(weights, x, g, x2):
     """``torch.nn.LSTM`` + ``nn.Linear`` read-out with the given weights (``bias_hh = 0``).
 
-    Returns the outputs for x ``(B, T, I)``, the gradients of ``sum(y * g)``
-    and the outputs for x2 continued from x's last state.
+    Returns the outputs for x ``(B, T, I)``, every weight's gradient of
+    ``sum(y * g)`` and the outputs for x2 continued from x's last state.
     """
     t = {k: torch.from_numpy(v) for k, v in weights.items()}
-    H4, I = t["weight_ih"].shape
+    H4, I = t["Wx"].shape
     lstm = torch.nn.LSTM(I, H4 // 4, batch_first=True, dtype=torch.float64)
-    readout = torch.nn.Linear(H4 // 4, t["readout.weight"].shape[0], dtype=torch.float64)
+    readout = torch.nn.Linear(H4 // 4, t["Wy"].shape[0], dtype=torch.float64)
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(t["weight_ih"])
-        lstm.weight_hh_l0.copy_(t["weight_hh"])
-        lstm.bias_ih_l0.copy_(t["bias"])
+        lstm.weight_ih_l0.copy_(t["Wx"])
+        lstm.weight_hh_l0.copy_(t["Wh"])
+        lstm.bias_ih_l0.copy_(t["b"])
         lstm.bias_hh_l0.zero_()
-        readout.weight.copy_(t["readout.weight"])
-        readout.bias.copy_(t["readout.bias"])
+        readout.weight.copy_(t["Wy"])
+        readout.bias.copy_(t["by"])
     hs, state = lstm(torch.from_numpy(x))
     y = readout(hs)
     (y * torch.from_numpy(g)).sum().backward()
     with torch.no_grad():
         y2 = readout(lstm(torch.from_numpy(x2), state)[0])
     return {
-        "lstm": {
-            "y": y.detach().numpy(),
-            "dweight_ih": lstm.weight_ih_l0.grad.numpy(),
-            "dweight_hh": lstm.weight_hh_l0.grad.numpy(),
-            "dbias": lstm.bias_ih_l0.grad.numpy(),
-        },
-        "continue": {"y": y2.numpy()},
+        "y": y.detach().numpy(),
+        "dWx": lstm.weight_ih_l0.grad.numpy(),
+        "dWh": lstm.weight_hh_l0.grad.numpy(),
+        "db": lstm.bias_ih_l0.grad.numpy(),
+        "dWy": readout.weight.grad.numpy(),
+        "dby": readout.bias.grad.numpy(),
+        "y2": y2.numpy(),
     }
 
 
-def draw_2b(rng):
-    I, H, O = int(rng.integers(2, 6)), int(rng.integers(3, 8)), int(rng.integers(1, 5))
+def draw_2b(rng, layout):
+    I, H, O = lstm_sizes(rng)
     B, T, T2 = int(rng.integers(2, 5)), int(rng.integers(5, 9)), int(rng.integers(2, 5))
     weights = {
-        "weight_ih": rng.uniform(-1, 1, (4 * H, I)),
-        "weight_hh": rng.uniform(-1, 1, (4 * H, H)),
-        "bias": rng.uniform(-1, 1, 4 * H),
-        "readout.weight": rng.uniform(-1, 1, (O, H)),
-        "readout.bias": rng.uniform(-1, 1, O),
+        "Wx": rng.uniform(-1, 1, (4 * H, I)),
+        "Wh": rng.uniform(-1, 1, (4 * H, H)),
+        "b": rng.uniform(-1, 1, 4 * H),
+        "Wy": rng.uniform(-1, 1, (O, H)),
+        "by": rng.uniform(-1, 1, O),
     }
     x, g = rng.standard_normal((B, T, I)), rng.standard_normal((B, T, O))
     x2 = rng.standard_normal((B, T2, I))
     inputs = {**weights, "x": x, "g": g, "x2": x2}
     return Probe({"I": I, "H": H, "O": O}, inputs, torch_lstm(weights, x, g, x2))
+
+
+LSTM_CHECKS = {
+    "outputs": (("y", "y"),),
+    "dweight_ih": (("dWx", "dWx"),),
+    "dweight_hh": (("dWh", "dWh"),),
+    "dbias": (("db", "db"), ("db2", "db"), ("dWy", "dWy"), ("dby", "dby")),
+    "continue": (("y2", "y2"),),
+}
+
+
+def matching_layout(expected, found, notes):
+    """The first layout whose outputs agree with torch.nn.LSTM: ``(index, name)``, or None."""
+    k = 0
+    while f"{k}.y" in found or f"lstm.{k}.name" in notes:
+        if relative_error(found.get(f"{k}.y", np.nan), expected["y"]) <= Q2_TOLERANCE:
+            return k, notes.get(f"lstm.{k}.name", "?")
+        k += 1
+    return None
+
+
+def judge_lstm(expected, found, notes, check):
+    match = matching_layout(expected, found, notes)
+    if match is None:
+        closest = min(
+            (relative_error(v, expected["y"]) for key, v in found.items() if key.endswith(".y")),
+            default=np.inf,
+        )
+        params = notes.get("lstm.layouts") or "none"
+        return False, (
+            "no layout of the parameters reproduces torch.nn.LSTM with the same weights "
+            f"(closest outputs: relative error {closest:.2g}; parameters: {params})"
+        )
+    k, name = match
+    errors = [
+        relative_error(found.get(f"{k}.{mine}", np.nan), expected[theirs])
+        for mine, theirs in LSTM_CHECKS[check]
+        if mine != "db2" or f"{k}.db2" in found
+    ]
+    error = max(errors)
+    verdict = "agrees with" if error <= Q2_TOLERANCE else "differs from"
+    what = {"outputs": "the outputs", "continue": "the continued outputs"}.get(check, check)
+    return error <= Q2_TOLERANCE, (
+        f"{what} {verdict} torch.nn.LSTM, relative error {error:.2g} (layout: {name})"
+    )
 
 
 # --- 2c: train_loop --------------------------------------------------------------
@@ -279,40 +347,55 @@ def draw_2b(rng):
 def torch_sgd(W0, b0, x, y, lr, epochs, clip_readings):
     """Full-batch SGD on ``sum((x W^T + b - y)^2)`` with the gradient clipped to ``CLIP``.
 
-    Returns ``{reading: {"W": W, "b": b}}`` for each clipping divisor of
-    ``clip_readings`` (``{reading: eps}``, dividing by ``norm + eps``), and the
-    gradient norm of every step.
+    Returns ``{reading: {"W": W, "b": b}}`` for each clipping reading of
+    ``clip_readings`` (``{reading: (eps, each)}``: divide by ``norm + eps``, the
+    norm of all gradients or, with ``each``, of each on its own), and the norm
+    of all gradients at every step.
     """
     results, norms = {}, []
-    for reading, eps in clip_readings.items():
+    for reading, (eps, each) in clip_readings.items():
         W, b = torch.from_numpy(W0.copy()), torch.from_numpy(b0.copy())
         for _ in range(epochs):
             W.requires_grad_(), b.requires_grad_()
             loss = ((torch.from_numpy(x) @ W.T + b - torch.from_numpy(y)) ** 2).sum()
-            dW, db = torch.autograd.grad(loss, (W, b))
-            norm = float(torch.sqrt((dW**2).sum() + (db**2).sum()))
+            grads = torch.autograd.grad(loss, (W, b))
+            norm = float(torch.sqrt(sum((d**2).sum() for d in grads)))
             norms.append(norm)
-            scale = CLIP / (norm + eps) if norm > CLIP else 1.0
-            W, b = (W - lr * scale * dW).detach(), (b - lr * scale * db).detach()
+            own = [float(d.norm()) for d in grads] if each else [norm, norm]
+            scales = [CLIP / (n + eps) if n > CLIP else 1.0 for n in own]
+            steps = zip((W, b), scales, grads, strict=True)
+            W, b = ((p - lr * s * d).detach() for p, s, d in steps)
         results[reading] = {"W": W.numpy(), "b": b.numpy()}
     return results, norms
 
 
-def draw_2c(rng):
+CLIP_READINGS = {
+    "clip_grad_norm_ (norm + 1e-6)": (1e-6, False),
+    "the sheet's norm": (0.0, False),
+    "each parameter by its own norm": (0.0, True),
+    "each parameter by its own norm + 1e-6": (1e-6, True),
+}
+
+
+def draw_2c(rng, layout):
+    """Two regressions: every step's gradient below the clipping norm, and every one above it.
+
+    A draw whose gradients do not all lie on their side of the norm is drawn
+    again, so that each case tests what it names whatever the seed.
+    """
     I, O, N, T, epochs = 3, 2, int(rng.integers(5, 9)), 4, 3
     W0, b0 = rng.standard_normal((O, I)) * 0.5, rng.standard_normal(O) * 0.5
     target_W = W0 + rng.standard_normal((O, I)) * 0.5
     inputs, expected = {"W0": W0, "b0": b0}, {}
-    readings = {"clip_grad_norm_ (norm + 1e-6)": 1e-6, "the sheet's norm": 0.0}
-    # Small inputs keep every gradient below the clipping norm, large ones far above it.
+    # Small inputs keep the gradients below the clipping norm, large ones far above it.
     scales, lrs = {"steps": 0.05, "clipped": 5.0}, {"steps": 0.05, "clipped": 0.01}
     for case, scale in scales.items():
-        x = rng.standard_normal((N, T, I)) * scale
-        y = x @ target_W.T + b0
+        norms = [CLIP] * epochs  # on the norm: suits neither case
+        while any((norm > CLIP) != (case == "clipped") or norm == CLIP for norm in norms):
+            x = rng.standard_normal((N, T, I)) * scale
+            y = x @ target_W.T + b0
+            expected[case], norms = torch_sgd(W0, b0, x, y, lrs[case], epochs, CLIP_READINGS)
         inputs[f"{case}_x"], inputs[f"{case}_y"] = x, y
-        expected[case], norms = torch_sgd(W0, b0, x, y, lrs[case], epochs, readings)
-        if any((norm > CLIP) != (case == "clipped") for norm in norms):
-            raise AssertionError(f"2c {case}: gradient norms {norms} do not suit the case")
     return Probe({"epochs": epochs, "lr": lrs}, inputs, expected)
 
 
@@ -359,20 +442,29 @@ def cross_entropy(outputs, labels):
     return loss.reshape(B, T).numpy()
 
 
-def draw_2d(rng):
+def draw_2d(rng, layout):
+    """Every reading of the copy task's loss, its value and gradient from torch autograd."""
+    L = 4
     B, T, C = int(rng.integers(3, 7)), int(rng.integers(8, 14)), 10
-    outputs, labels = _copy_scores(rng, B, T, C, 4)
-    x = torch.from_numpy(outputs).requires_grad_()
-    total = torch.nn.functional.cross_entropy(
-        x.reshape(-1, C), torch.from_numpy(labels).reshape(-1), reduction="sum"
-    )
-    total.backward()
-    total, grad = total.item(), x.grad.numpy()
-    expected = {
-        "summed over positions and sequences": (total, grad),
-        "averaged over each sequence's positions, summed over sequences": (total / T, grad / T),
+    outputs, labels = _copy_scores(rng, B, T, C, L)
+    readings = {
+        "summed over positions and sequences": (slice(None), 1),
+        "averaged over positions and sequences": (slice(None), B * T),
+        "averaged over each sequence's positions, summed over sequences": (slice(None), T),
+        "summed over the last L positions": (slice(-L, None), 1),
+        "averaged over the last L positions of every sequence": (slice(-L, None), B * L),
+        "averaged over each sequence's last L positions, summed": (slice(-L, None), L),
     }
-    return Probe({}, {"outputs": outputs, "labels": labels}, expected)
+    expected = {}
+    for reading, (window, divisor) in readings.items():
+        x = torch.from_numpy(outputs).requires_grad_()
+        total = torch.nn.functional.cross_entropy(
+            x[:, window].reshape(-1, C), torch.from_numpy(labels[:, window]).reshape(-1),
+            reduction="sum",
+        ) / divisor  # fmt: skip
+        total.backward()
+        expected[reading] = (total.item(), x.grad.numpy())
+    return Probe({"L": L}, {"outputs": outputs, "labels": labels}, expected)
 
 
 def judge_loss(expected, found):
@@ -386,28 +478,38 @@ def judge_loss(expected, found):
     return False, f"loss {float(loss):.6g} (or its gradient) matches none of {listed}"
 
 
-def draw_2e(rng):
+def _fractions(hits, what):
+    return {what: hits, f"{what}, in percent": 100 * hits}
+
+
+def draw_2e(rng, layout):
     L, T = int(rng.integers(3, 6)), 12
     outputs, labels = _copy_scores(rng, int(rng.integers(4, 8)), T, 10, L)
-    hits = (outputs.argmax(-1) == labels)[:, -L:].mean()
+    right = outputs.argmax(-1) == labels
     N, batch_size = 23, 5
     x = np.eye(10)[rng.integers(10, size=(N, T))]
     y = rng.integers(10, size=(N, T))
     W, b = rng.standard_normal((10, 10)), rng.standard_normal(10)
     scores = x @ W.T + b
     # Right about half the time, so that every batch counts, the last one too.
-    right = rng.random((N, T)) < 0.5
-    y[right] = scores.argmax(-1)[right]
+    hit = rng.random((N, T)) < 0.5
+    y[hit] = scores.argmax(-1)[hit]
     positions = cross_entropy(scores, y)
-    test_hits = (scores.argmax(-1) == y)[:, -L:].mean()
+    test_right = (scores.argmax(-1) == y)[:, -L:]
+    batches = [slice(k, k + batch_size) for k in range(0, N, batch_size)]
     inputs = {"outputs": outputs, "labels": labels, "x": x, "y": y, "W": W, "b": b}
     expected = {
-        "accuracy": {"a fraction": hits, "in percent": 100 * hits},
+        "accuracy": _fractions(right[:, -L:].mean(), f"over the last {L} positions")
+        | _fractions(right[:, -L - 1 :].mean(), f"over the {L + 1} positions from the delimiter"),
         "test_loss": {
             "the summed loss per sequence": positions.sum() / N,
             "the mean loss per position": positions.mean(),
+            "the mean over batches of each batch's loss": np.mean(
+                [positions[s].sum() for s in batches]
+            ),
         },
-        "test_accuracy": {"a fraction": test_hits, "in percent": 100 * test_hits},
+        "test_accuracy": _fractions(test_right.mean(), "over the whole set")
+        | _fractions(np.mean([test_right[s].mean() for s in batches]), "the mean over batches"),
     }
     return Probe({"L": L, "batch_size": batch_size}, inputs, expected)
 
@@ -432,33 +534,33 @@ DRAW = {
 }
 
 
-def judge(label, check, part, probe, found):
-    """The verdict ``(passed, one line)`` of one check on what the child sent back.
+def judge(check, probe, arrays, notes):
+    """The verdict ``(passed, one line)`` of one ``points.Check`` on what the child sent back.
 
-    part: the child's computation the check reads (``points.CHECKS``); found:
-    its arrays, keyed without the part's prefix.
+    arrays and notes: all the probe's, keyed ``part.key``.
     """
-    e = probe.expected
+    found = {k.partition(".")[2]: v for k, v in arrays.items() if k.startswith(check.part + ".")}
+    e, label, name = probe.expected, check.label, check.name
     if label == "1a":
-        return compare(found.get("hs"), e[part]["hs"], "hs", "torch.nn.RNN", Q1_TOLERANCE)
+        return compare(found.get("hs"), e[check.part]["hs"], "hs", "torch.nn.RNN", Q1_TOLERANCE)
     if label == "1b":
-        return compare(found.get(check), e[check], check, "torch autograd", Q1_TOLERANCE)
+        return compare(found.get(name), e[name], name, "torch autograd", Q1_TOLERANCE)
     if label == "1d":
-        return judge_clip(e, found, check)
+        given = e["above_input"]
+        clipped = any(relative_error(arrays.get(f"above.{k}"), a) > 0 for k, a in enumerate(given))
+        return judge_clip(e, found, name, clipped)
     if label == "1e":
-        return readings(found.get("accuracy"), e[check], "the accuracy")
+        return readings(found.get("accuracy"), e[name], "the accuracy")
     if label == "1f":
         return compare(found.get("W_hh"), np.eye(probe.spec["H"]), "W_hh", "the identity", 0.0)
     if label == "2a":
         return judge_params(probe.spec, found)
     if label == "2b":
-        key = "y" if check in ("outputs", "continue") else check
-        against = "torch.nn.LSTM" if key == "y" else "torch autograd on torch.nn.LSTM"
-        return compare(found.get(key), e[part][key], key, against, Q2_TOLERANCE)
+        return judge_lstm(e, found, notes, name)
     if label == "2c":
-        return judge_train(e, found, check)
+        return judge_train(e, found, name)
     if label == "2d":
         return judge_loss(e, found)
-    if check == "accuracy":
+    if name == "accuracy":
         return readings(found.get("accuracy"), e["accuracy"], "the accuracy")
     return judge_test_loop(e, found)

@@ -1,25 +1,31 @@
 """The grading kit's side inside the sandbox: runs a submission's code, sends back numbers.
 
-Run by the grader as ``python -I child.py WORKDIR MEMORY_BYTES CPU_SECONDS``,
-never imported by it. ``WORKDIR/modules`` holds the submission's modules
-beside the given ones. This process lowers its own limits, imports numpy and
-torch (before any submission code), then reads one probe label per line of
-stdin. For each it forks: the fork imports the submission, runs the probe on
+Run by the grader as ``python -I child.py WORKDIR SCRATCH MEMORY_BYTES CPU_SECONDS
+FILE_BYTES PROCESSES``, never imported by it. ``WORKDIR/modules`` holds the
+submission's modules beside the given ones; ``SCRATCH`` is the one folder it
+may write. This process lowers its own limits, imports numpy and torch (before
+any submission code), then reads one probe label per line of stdin. For each
+it forks: the fork imports the submission, runs the probe on
 ``WORKDIR/probes/LABEL.json`` and ``LABEL.npz`` and writes plain arrays to
-``WORKDIR/results/LABEL.npz`` and error messages to ``LABEL.json``. This
+``SCRATCH/.results/LABEL.npz`` and error messages to ``LABEL.json``. This
 process waits for the fork within the probe's time limit, keeps the head and
-tail of what it printed, and answers with one JSON line on stdout.
+tail of what it printed, and answers with one JSON line on stdout that carries
+the arrays (base64) and the messages.
 
 Nothing here judges: the grader compares the numbers with its own references.
 """
 
+import base64
 import contextlib
 import importlib
+import io
 import json
 import os
+import re
 import resource
 import select
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -28,11 +34,15 @@ OUTPUT_KEEP = 4000
 MODULES = "modules"
 
 
-def limit(memory_bytes):
-    """Cap this process and its forks: address space, file size, no core dumps."""
+RESULT_LIMIT = 4 << 20  # bytes of one probe's arrays; the grader reads no more
+
+
+def limit(memory_bytes, file_bytes, processes):
+    """Cap this process and its forks: address space, file size, processes, no core dumps."""
     for which, value in (
         (resource.RLIMIT_AS, memory_bytes),
-        (resource.RLIMIT_FSIZE, 64 << 20),
+        (resource.RLIMIT_FSIZE, file_bytes),
+        (resource.RLIMIT_NPROC, processes),
         (resource.RLIMIT_CORE, 0),
     ):
         resource.setrlimit(which, (value, value))
@@ -64,49 +74,67 @@ def submission(name):
 # --- the parts: each computes what one or more of the grader's checks compare ----
 
 PARTS = {}
+BOTH = ("own", "course")
 
 
-def part(label, name):
-    """Register ``f(spec, inputs) -> {key: array}`` as part ``name`` of probe ``label``."""
+def part(label, name, interfaces=BOTH):
+    """Register ``f(spec, inputs) -> {key: value}`` as part ``name`` of probe ``label``.
+
+    interfaces: the layouts (``own``, ``course``) whose submissions it runs on.
+    """
 
     def register(f):
-        PARTS.setdefault(label, {})[name] = f
+        for interface in interfaces:
+            PARTS.setdefault((interface, label), {})[name] = f
         return f
 
     return register
 
 
 def _set(obj, name, value):
-    """Overwrite the array ``obj.name`` in place with the grader's ``value``."""
+    """Overwrite the array ``obj.name`` in place with the grader's ``value`` (any layout of it)."""
     import numpy as np
 
     current = getattr(obj, name, None)
-    if not isinstance(current, np.ndarray) or current.shape != value.shape:
+    if not isinstance(current, np.ndarray) or current.size != value.size:
         found = getattr(current, "shape", None if current is None else type(current).__name__)
-        raise ValueError(f"expected {name} to be an array of shape {value.shape}, found {found}")
-    current[...] = value
+        raise ValueError(f"expected {name} to be an array of {value.size} entries, found {found}")
+    current[...] = value.reshape(current.shape)
 
 
 def _rnn_cell(spec, inputs):
     cell = submission("BasicRNNCell").BasicRNNCell(spec["I"], spec["H"])
-    for name in ("W_hh", "W_hx", "b_h"):
-        _set(cell, name, inputs[name])
+    bias = "b_h" if spec["interface"] == "own" else "bh"
+    for name, given in (("W_hh", "W_hh"), ("W_hx", "W_hx"), (bias, "b_h")):
+        _set(cell, name, inputs[given])
     return cell
+
+
+def _rows(value, T):
+    """A sequence's states ``(T, n)`` from what ``fprop`` returned (squeezed, columns, a list)."""
+    import numpy as np
+
+    value = np.asarray(value, dtype=np.float64)
+    return value.reshape(T, -1) if value.size and value.size % T == 0 else value
 
 
 @part("1a", "first")
 def rnn_first(spec, inputs):
-    return {"hs": _rnn_cell(spec, inputs).fprop(inputs["xs_first"].copy())}
+    xs = inputs["xs_first"]
+    return {"hs": _rows(_rnn_cell(spec, inputs).fprop(xs.copy()), len(xs))}
 
 
 @part("1a", "second")
 def rnn_second(spec, inputs):
     cell = _rnn_cell(spec, inputs)
     cell.fprop(inputs["xs_first"].copy())
-    return {"hs": cell.fprop(inputs["xs_second"].copy())}
+    if spec["interface"] == "course":  # the course's given code clears between sequences
+        cell.clear_stored_states()
+    xs = inputs["xs_second"]
+    return {"hs": _rows(cell.fprop(xs.copy()), len(xs))}
 
 
-@part("1b", "bptt")
+@part("1b", "bptt", ("own",))
 def rnn_bptt(spec, inputs):
     cell = _rnn_cell(spec, inputs)
     cell.fprop(inputs["xs"].copy())
@@ -116,9 +144,63 @@ def rnn_bptt(spec, inputs):
     return {"dW_hh": cell.dW_hh, "dW_hx": cell.dW_hx, "db_h": cell.db_h, "dxs": dxs}
 
 
+def _forward_states(inputs):
+    """The right states of the course's cell for ``xs``: columns h_0..h_T, x_t and the masks."""
+    import numpy as np
+
+    h = np.zeros((inputs["W_hh"].shape[0], 1))
+    hs, xs, masks = [h], [], []
+    for x in inputs["xs"]:
+        x = x.reshape(-1, 1)
+        a = inputs["W_hh"] @ h + inputs["W_hx"] @ x + inputs["b_h"].reshape(-1, 1)
+        h = np.maximum(a, 0.0)
+        hs, xs, masks = [*hs, h], [*xs, x], [*masks, a > 0]
+    return hs, xs, masks
+
+
+def _like(theirs, their_h, mask):
+    """``mask`` (True where h > 0) in the form the submission's own fprop stored its masks."""
+    import numpy as np
+
+    positive = their_h.reshape(-1) > 0
+    if isinstance(theirs, tuple):  # np.where's indices
+        off = np.nonzero(~positive.reshape(their_h.shape))[0]
+        flip = len(theirs) > 0 and np.array_equal(theirs[0], off)
+        return np.nonzero(~mask if flip else mask)
+    theirs = np.asarray(theirs)
+    flip = theirs.size == positive.size and np.array_equal(theirs.reshape(-1) != 0, ~positive)
+    return (~mask if flip else mask).astype(theirs.dtype).reshape(theirs.shape)
+
+
+@part("1b", "bptt", ("course",))
+def rnn_bptt_course(spec, inputs):
+    """``bprop`` from the right forward states, put in the submission's own form of them."""
+    import numpy as np
+
+    cell = _rnn_cell(spec, inputs)
+    cell.fprop(inputs["xs"].copy())
+    hs, xs, masks = _forward_states(inputs)
+    theirs = getattr(cell, "hs", [])
+    right = len(theirs) == len(hs) and all(
+        np.shape(a) == b.shape and np.allclose(a, b, rtol=1e-12, atol=1e-12)
+        for a, b in zip(theirs, hs, strict=True)
+    )
+    if not right:
+        stored = list(getattr(cell, "relu_idx", []) or [])
+        their_h = np.asarray(theirs[1]) if len(theirs) > 1 else hs[1]
+        cell.hs, cell.xs = hs, xs
+        cell.relu_idx = [_like(stored[0], their_h, m) for m in masks] if stored else masks
+    cell.clear_stored_derivs()
+    dxs = cell.bprop([d.reshape(-1, 1) for d in inputs["dhs"]])
+    rows = [np.asarray(d, dtype=np.float64).reshape(-1) for d in dxs]
+    return {"dW_hh": cell.dW_hh, "dW_hx": cell.dW_hx, "db_h": cell.dbh.reshape(-1), "dxs": rows}
+
+
 @part("1f", "identity")
 def rnn_identity(spec, inputs):
     cls = submission("BasicRNNCell").BasicRNNCell
+    if spec["interface"] == "course":
+        return {"W_hh": cls(spec["I"], spec["H"]).W_hh}
     try:
         cell = cls(spec["I"], spec["H"], init="identity")
         reading = "init='identity'"
@@ -131,7 +213,11 @@ def rnn_identity(spec, inputs):
 def _clip(case):
     def clip(spec, inputs):
         grads = [inputs[f"{case}_{k}"].copy() for k in range(spec["n_arrays"])]
-        submission("common").clip_gradients(grads, spec[f"{case}_threshold"])
+        if spec["interface"] == "own":
+            submission("common").clip_gradients(grads, spec[f"{case}_threshold"])
+        else:
+            for grad in grads:
+                submission("common").clip_gradient(grad, spec[f"{case}_threshold"])
         return {str(k): grad for k, grad in enumerate(grads)}
 
     return clip
@@ -179,16 +265,32 @@ class OracleLayer:
     def clear_stored_derivs(self):
         pass
 
-    def update_weights(self, learning_rate):
+    def update_weights(self, *args, **kwargs):
         pass
+
+
+def printed_number(text, word):
+    """The last number on the last printed line that names ``word`` (``loss``, ``acc``)."""
+    for line in reversed(text.splitlines()):
+        if word in line.lower():
+            numbers = re.findall(r"-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?", line.split(":")[-1])
+            if numbers:
+                return float(numbers[-1])
+    raise ValueError(f"no printed line names the {word}")
 
 
 def _memory_test(case):
     def memory_test(spec, inputs):
         c = spec[case]
         net = [OracleLayer(c["L"], c["delim"], c["blank"], inputs[case].astype(bool))]
-        run = submission("common").run_memory_test
-        return {"accuracy": float(run(net, c["L"], c["V"], c["delim"], c["blank"]))}
+        if spec["interface"] == "own":
+            run = submission("common").run_memory_test
+            return {"accuracy": float(run(net, c["L"], c["V"], c["delim"], c["blank"]))}
+        run = submission("test").run_memory_test
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            run(net, c["L"], c["V"], 5, c["delim"], c["blank"])
+        return {"accuracy": printed_number(printed.getvalue(), "acc"), "reading": "as printed"}
 
     return memory_test
 
@@ -203,62 +305,252 @@ def _tensors(inputs):
     return {name: torch.from_numpy(value) for name, value in inputs.items()}
 
 
+def _new_lstm(I, H, O):
+    return submission("MyLSTMCell").MyLSTMCell(I, H, O, "cpu")
+
+
 @part("2a", "params")
 def lstm_params(spec, inputs):
-    cls = submission("MyLSTMCell").MyLSTMCell
-    found = {}
-    for k, (I, H, O) in enumerate(spec["sizes"]):
-        for name, param in cls(I, H, O).named_parameters():
-            found[f"{k}.{name}"] = param.detach().cpu().double().numpy()
-    return found
-
-
-def _lstm(spec, inputs):
+    """How many trainable entries the cell holds, and how many of its matrices are constant."""
     import torch
 
     torch.set_default_dtype(torch.float64)
-    t = _tensors(inputs)
-    model = submission("MyLSTMCell").MyLSTMCell(spec["I"], spec["H"], spec["O"])
-    params = dict(model.named_parameters())
-    for name in ("weight_ih", "weight_hh", "bias", "readout.weight", "readout.bias"):
-        param, value = params.get(name), t[name]
-        if param is None or tuple(param.shape) != tuple(value.shape):
-            found = None if param is None else tuple(param.shape)
-            raise ValueError(
-                f"expected a parameter {name} of shape {tuple(value.shape)}, found {found}"
-            )
-        with torch.no_grad():
-            param.copy_(value)
-    dtype = model.readout.weight.dtype
-    return model, params, {name: value.to(dtype) for name, value in t.items()}
-
-
-@part("2b", "lstm")
-def lstm_forward_backward(spec, inputs):
-    model, params, t = _lstm(spec, inputs)
-    y = model(t["x"])
-    (y * t["g"]).sum().backward()
-    found = {"y": y.detach().double().numpy()}
-    for name in ("weight_ih", "weight_hh", "bias"):
-        if params[name].grad is not None:
-            found[f"d{name}"] = params[name].grad.double().numpy()
+    found = {}
+    for k, (I, H, O) in enumerate(spec["sizes"]):
+        params = [p for p in _new_lstm(I, H, O).parameters() if p.requires_grad]
+        found[f"{k}.entries"] = sum(p.numel() for p in params)
+        found[f"{k}.constant"] = sum(p.dim() >= 2 and bool(p.min() == p.max()) for p in params)
+        found[f"{k}.finite"] = all(bool(torch.isfinite(p).all()) for p in params)
     return found
 
 
-@part("2b", "continue")
-def lstm_continue(spec, inputs):
+GATES = "ifgo"  # torch.nn.LSTM's order of the gates
+GATE_NAMES = {"i": 0, "input": 0, "f": 1, "forget": 1, "g": 2, "c": 2, "z": 2, "cell": 2,
+              "candidate": 2, "o": 3, "output": 3, "out": 3}  # fmt: skip
+
+
+def _gate_of(name):
+    """The gate a parameter's name points to (``W_f``, ``bias_forget``, ``W_hi``), or None."""
+    tokens = [t for t in re.split(r"[^a-z]+", name.lower()) if t]
+    for token in reversed(tokens):
+        if token in GATE_NAMES:
+            return GATE_NAMES[token]
+    return GATE_NAMES.get(tokens[-1][-1]) if tokens else None
+
+
+def _roles(params, I, H, O):
+    """The cell's parameters by role: ``{role: [(name, transposed)]}`` in declaration order.
+
+    The grader draws I, H and O so that no two roles share a shape.
+    """
+    shapes = {
+        (H, I + H): "xh", (H, I): "x", (H, H): "h", (4 * H, I + H): "stack_xh",
+        (4 * H, I): "stack_x", (4 * H, H): "stack_h", (O, H): "Wy",
+    }  # fmt: skip
+    vectors = {H: "b", 4 * H: "stack_b", O: "by"}
+    roles = {}
+    for name, p in params:
+        shape = tuple(p.shape)
+        if shape in shapes:
+            roles.setdefault(shapes[shape], []).append((name, False))
+        elif shape[::-1] in shapes and len(shape) == 2:
+            roles.setdefault(shapes[shape[::-1]], []).append((name, True))
+        elif p.numel() in vectors and max(shape, default=1) == p.numel():
+            roles.setdefault(vectors[p.numel()], []).append((name, False))
+    return roles
+
+
+def _named_order(members):
+    """The gates of four parameters as their names tell, if they name all four."""
+    gates = tuple(_gate_of(name) for name, _ in members)
+    return gates if sorted(g for g in gates if g is not None) == [0, 1, 2, 3] else None
+
+
+def lstm_layouts(params, I, H, O):
+    """Every way the cell's parameters could hold torch.nn.LSTM's weights.
+
+    Yields ``(description, placement)``. A placement lists ``(parameter name,
+    transposed, source, gates)``: the parameter holds ``source`` (``Wx``,
+    ``Wh``, ``b``, ``Wy``, ``by``; ``Wxh`` and ``Whx`` are the input and hidden
+    matrices side by side) for one gate, or for several stacked (a tuple), or
+    zeros (source None: the second bias of a gate).
+    """
+    import itertools
+
+    roles = _roles(params, I, H, O)
+    n = {role: len(v) for role, v in roles.items()}
+    if n.get("Wy") != 1 or n.get("by") != 1:
+        return
+    readout = [(*roles["Wy"][0], "Wy", None), (*roles["by"][0], "by", None)]
+    per_gate = roles.get("xh") or roles.get("x") or []
+    named = _named_order(per_gate) if len(per_gate) == 4 else None
+    orders = [named] if named else []
+    orders += [o for o in itertools.permutations(range(4)) if o != named]
+    for order in orders:
+        for what, weights in _weights(roles, n, order):
+            for biases in _biases(roles, n, order):
+                gates = "".join(GATES[g] for g in order)
+                yield f"{what}, gates in the order {gates}", weights + biases + readout
+
+
+def _weights(roles, n, order):
+    if n.get("xh") == 4:
+        for source, side in (("Wxh", "[x; h]"), ("Whx", "[h; x]")):
+            yield (
+                f"one matrix per gate on {side}",
+                [(*roles["xh"][j], source, order[j]) for j in range(4)],
+            )
+    elif n.get("x") == 4 and n.get("h") == 4:
+        yield (
+            "an input and a hidden matrix per gate",
+            [
+                (*roles[role][j], source, order[j])
+                for role, source in (("x", "Wx"), ("h", "Wh"))
+                for j in range(4)
+            ],
+        )
+    elif n.get("stack_xh") == 1:
+        for source, side in (("Wxh", "[x; h]"), ("Whx", "[h; x]")):
+            yield f"one stacked matrix on {side}", [(*roles["stack_xh"][0], source, order)]
+    elif n.get("stack_x") == 1 and n.get("stack_h") == 1:
+        yield (
+            "stacked input and hidden matrices",
+            [
+                (*roles["stack_x"][0], "Wx", order),
+                (*roles["stack_h"][0], "Wh", order),
+            ],
+        )
+
+
+def _biases(roles, n, order):
+    b, stacked = roles.get("b", []), roles.get("stack_b", [])
+    if n.get("b") == 4 and not stacked:
+        yield [(*b[j], "b", order[j]) for j in range(4)]
+    elif n.get("b") == 8 and not stacked:  # two per gate: one holds the bias, one zeros
+        for pairs in ([(j, j + 4) for j in range(4)], [(2 * j, 2 * j + 1) for j in range(4)]):
+            yield [(*b[first], "b", order[j]) for j, (first, _) in enumerate(pairs)] + [
+                (*b[second], None, order[j]) for j, (_, second) in enumerate(pairs)
+            ]
+    elif n.get("stack_b") in (1, 2) and not b:
+        yield [(*stacked[0], "b", order)] + [(*s, None, order) for s in stacked[1:]]
+
+
+def _block(ref, source, gates, H):
+    """What a parameter holds: ``source``'s rows of ``gates`` (one gate or a stacked tuple)."""
     import torch
 
-    model, _, t = _lstm(spec, inputs)
+    if source in ("Wy", "by"):
+        return ref[source]
+    if isinstance(gates, tuple):
+        return torch.cat([_block(ref, source, g, H) for g in gates])
+    if source == "Wxh":
+        return torch.cat([_block(ref, "Wx", gates, H), _block(ref, "Wh", gates, H)], 1)
+    if source == "Whx":
+        return torch.cat([_block(ref, "Wh", gates, H), _block(ref, "Wx", gates, H)], 1)
+    return ref[source][gates * H : (gates + 1) * H]
+
+
+def place(params, placement, ref, H):
+    """Load the reference weights into the cell's parameters as ``placement`` lays them out."""
+    import torch
+
     with torch.no_grad():
-        model(t["x"])
-        return {"y": model(t["x2"], reset_hidden_state=False).double().numpy()}
+        for name, transposed, source, gates in placement:
+            param = params[name]
+            if source is None:
+                param.zero_()
+                continue
+            value = _block(ref, source, gates, H)
+            param.copy_((value.T if transposed else value).reshape(param.shape))
+
+
+def gathered(params, placement, I, H):
+    """The parameters' gradients laid out as torch.nn.LSTM's: ``{Wx, Wh, b, b2, Wy, by}``."""
+    import torch
+
+    out = {}
+
+    def put(source, gates, grad):
+        if isinstance(gates, tuple):
+            for k, g in enumerate(gates):
+                put(source, g, grad[k * H : (k + 1) * H])
+        elif source in ("Wxh", "Whx"):
+            first, second = ("Wx", "Wh") if source == "Wxh" else ("Wh", "Wx")
+            cut = I if source == "Wxh" else H
+            put(first, gates, grad[:, :cut])
+            put(second, gates, grad[:, cut:])
+        elif source in ("Wy", "by"):
+            out[source] = grad
+        else:
+            rows = {"Wx": I, "Wh": H}.get(source)
+            target = out.setdefault(source, torch.zeros((4 * H, rows) if rows else (4 * H,)))
+            target[gates * H : (gates + 1) * H] = grad.reshape(target[:H].shape)
+
+    for name, transposed, source, gates in placement:
+        grad = params[name].grad
+        grad = torch.zeros_like(params[name]) if grad is None else grad.detach()
+        grad = grad.T if transposed else grad
+        if source not in ("Wy", "by"):
+            grad = grad.reshape(_block_shape(source, gates, I, H))
+        put("b2" if source is None else source, gates, grad)
+    return out
+
+
+def _block_shape(source, gates, I, H):
+    rows = 4 * H if isinstance(gates, tuple) else H
+    columns = {"Wx": I, "Wh": H, "Wxh": I + H, "Whx": I + H}.get(source)
+    return (rows, columns) if columns else (rows,)
+
+
+def _outputs(y, B, T, O):
+    """The cell's outputs as ``(B, T, O)`` (the course's cells squeeze them)."""
+    return y.reshape(B, T, O) if y.numel() == B * T * O else y
+
+
+@part("2b", "lstm")
+def lstm_every_layout(spec, inputs):
+    """Outputs, gradients and continuation for every layout the parameters could have."""
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    I, H, O = spec["I"], spec["H"], spec["O"]
+    t = _tensors(inputs)
+    model = _new_lstm(I, H, O)
+    params = dict(model.named_parameters())
+    ref = {k: t[k] for k in ("Wx", "Wh", "b", "Wy", "by")}
+    found = {}
+    layouts = list(lstm_layouts(list(params.items()), I, H, O))
+    found["layouts"] = " | ".join(f"{name} {tuple(p.shape)}" for name, p in params.items())
+    for k, (description, placement) in enumerate(layouts[:LAYOUT_LIMIT]):
+        place(params, placement, ref, H)
+        dtype = next(iter(params.values())).dtype
+        x, g, x2 = (t[n].to(dtype) for n in ("x", "g", "x2"))
+        model.zero_grad()
+        y = _outputs(model(x), *x.shape[:2], O)
+        (y * g).sum().backward()
+        with torch.no_grad():
+            model(x)
+            y2 = _outputs(model(x2, reset_hidden_state=False), *x2.shape[:2], O)
+        found[f"{k}.name"] = description
+        found[f"{k}.y"] = y.detach()
+        found[f"{k}.y2"] = y2
+        for key, grad in gathered(params, placement, I, H).items():
+            found[f"{k}.d{key}"] = grad
+    return found
+
+
+LAYOUT_LIMIT = 200
 
 
 def _linear(weight, bias):
+    """A linear model that takes the cells' ``reset_hidden_state`` argument too."""
     import torch
 
-    model = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
+    class Linear(torch.nn.Linear):
+        def forward(self, x, reset_hidden_state=True):
+            return super().forward(x)
+
+    model = Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
     with torch.no_grad():
         model.weight.copy_(weight)
         model.bias.copy_(bias)
@@ -289,12 +581,30 @@ part("2c", "steps")(_train("steps"))
 part("2c", "clipped")(_train("clipped"))
 
 
+def _takes_three(function):
+    """Whether ``function`` needs a third argument (the course solution's ``to_remember_len``)."""
+    import inspect
+
+    try:
+        needed = [
+            p
+            for p in inspect.signature(function).parameters.values()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        return False
+    return len(needed) >= 3
+
+
 @part("2d", "loss")
 def copy_loss(spec, inputs):
     import torch
 
     outputs = torch.from_numpy(inputs["outputs"]).requires_grad_()
-    loss = submission("memory_task").memory_task_loss(outputs, torch.from_numpy(inputs["labels"]))
+    labels = torch.from_numpy(inputs["labels"])
+    loss_func = submission("memory_task").memory_task_loss
+    extra = (spec["L"],) if _takes_three(loss_func) else ()
+    loss = loss_func(outputs, labels, *extra)
     loss.backward()
     return {"loss": float(loss), "grad": outputs.grad.numpy()}
 
@@ -306,7 +616,7 @@ def copy_accuracy(spec, inputs):
     return {"accuracy": float(acc)}
 
 
-def _reference_loss(outputs, ground_truth):
+def _reference_loss(outputs, ground_truth, *to_remember_len):
     """Cross-entropy summed over positions and sequences, in the submission's stead."""
     import torch
 
@@ -322,7 +632,11 @@ def _reference_acc(outputs, ground_truth, to_remember_len):
 
 @part("2e", "test_loop")
 def copy_test_loop(spec, inputs):
-    """The loop alone is judged: the grader's loss and accuracy replace the submission's."""
+    """The loop alone is judged: the grader's loss and accuracy replace the submission's.
+
+    What it returns is read, or else what it prints (the course's loop prints
+    its averages and returns nothing).
+    """
     import torch
 
     t = _tensors(inputs)
@@ -335,34 +649,44 @@ def copy_test_loop(spec, inputs):
                 setattr(module, name, stand_in)
     model = _linear(t["W"], t["b"])
     dataset = torch.utils.data.TensorDataset(t["x"], t["y"])
-    loss, accuracy = submission("loops").test_loop_mem_task(
-        model, dataset, spec["batch_size"], spec["L"]
-    )
-    return {"loss": float(loss), "accuracy": float(accuracy)}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        returned = submission("loops").test_loop_mem_task(
+            model, dataset, spec["batch_size"], spec["L"]
+        )
+    sys.stdout.write(printed.getvalue())
+    if returned is not None:
+        loss, accuracy = returned
+        return {"loss": float(loss), "accuracy": float(accuracy)}
+    text = printed.getvalue()
+    loss, accuracy = printed_number(text, "loss"), printed_number(text, "acc")
+    return {"loss": loss, "accuracy": accuracy, "reading": "as printed"}
 
 
 # --- running probes -------------------------------------------------------------
 
 
-def run_probe(workdir, label):
-    """In the fork: run every part of one probe; write their arrays and errors."""
+def run_probe(workdir, results, label):
+    """In the fork: run every part of one probe; write their arrays and errors to ``results``."""
     import numpy as np
 
     with open(os.path.join(workdir, "probes", f"{label}.json")) as f:
         spec = json.load(f)
     with np.load(os.path.join(workdir, "probes", f"{label}.npz"), allow_pickle=False) as data:
         inputs = {name: data[name] for name in data.files}
+    sys.path.insert(0, os.path.join(workdir, MODULES, spec["path"]))
     arrays, notes = {}, {}
-    for name, compute in PARTS[label].items():
+    for name, compute in PARTS[spec["interface"], label].items():
         try:
             for key, value in compute(spec, inputs).items():
                 if isinstance(value, str):
                     notes[f"{name}.{key}"] = value
                 else:
+                    if hasattr(value, "detach"):  # a torch tensor
+                        value = value.detach().cpu().double().numpy()
                     arrays[f"{name}.{key}"] = np.array(value, dtype=np.float64)
         except BaseException as err:
             notes[f"{name}.error"] = describe(err)
-    results = os.path.join(workdir, "results")
     np.savez(os.path.join(results, f"{label}.npz"), **arrays)
     with open(os.path.join(results, f"{label}.json"), "w") as f:
         json.dump(notes, f)
@@ -427,12 +751,32 @@ def drain(fd, output, limit=1 << 24):
     return True
 
 
-def serve(workdir, cpu_seconds):
+def read_results(results, label):
+    """The arrays (base64 of the ``.npz``) and notes a fork left, or what stands in for none."""
+    npz, notes = "", {}
+    with contextlib.suppress(OSError, ValueError):
+        npz = base64.b64encode(read_file(os.path.join(results, f"{label}.npz"))).decode()
+    with contextlib.suppress(OSError, ValueError):
+        loaded = json.loads(read_file(os.path.join(results, f"{label}.json")))
+        notes = loaded if isinstance(loaded, dict) else {}
+    return npz, notes
+
+
+def read_file(path):
+    """At most ``RESULT_LIMIT`` bytes of a regular file, never through a link or a pipe."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return f.read(RESULT_LIMIT)
+
+
+def serve(workdir, results, cpu_seconds):
     for line in sys.stdin:
         label, timeout = line.split()
         for old in (f"{label}.npz", f"{label}.json"):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(workdir, "results", old))
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(results, old))
         started = time.monotonic()
         read, write = os.pipe()
         pid = os.fork()
@@ -444,7 +788,7 @@ def serve(workdir, cpu_seconds):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
             code = 0
             try:
-                run_probe(workdir, label)
+                run_probe(workdir, results, label)
             except BaseException:
                 traceback.print_exc()
                 code = 1
@@ -455,20 +799,26 @@ def serve(workdir, cpu_seconds):
         os.close(write)
         status, timed_out, output = collect(read, pid, started + float(timeout))
         os.close(read)
+        npz, notes = read_results(results, label)
         answer = {
             "label": label,
             "exit": os.waitstatus_to_exitcode(status),
             "timed_out": timed_out,
             "seconds": time.monotonic() - started,
             "output": output.text(),
+            "npz": npz,
+            "notes": notes,
         }
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
 
 
 def main():
-    workdir, memory, cpu_seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    limit(memory)
+    workdir, scratch = sys.argv[1], sys.argv[2]
+    memory, cpu_seconds, file_bytes, processes = map(int, sys.argv[3:7])
+    limit(memory, file_bytes, processes)
+    results = os.path.join(scratch, ".results")
+    os.makedirs(results, exist_ok=True)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -479,9 +829,8 @@ def main():
     import tqdm.auto  # noqa: F401
 
     torch.set_num_threads(1)
-    sys.path.insert(0, os.path.join(workdir, MODULES))
-    os.chdir(os.path.join(workdir, "scratch"))
-    serve(workdir, cpu_seconds)
+    os.chdir(scratch)
+    serve(workdir, results, cpu_seconds)
 
 
 if __name__ == "__main__":

@@ -1,26 +1,22 @@
 """Grade one submission: its modules into a sandbox, one probe per sub-question, verdicts here.
 
-A submission is a folder or a ``.zip`` holding any of the graded modules.
-Those it lacks come from the handout, whose graded regions raise
-``NotImplementedError``: missing work earns nothing, and the solution is
+Graded files the submission lacks come from the handout, whose graded
+regions do nothing or raise: missing work earns nothing, and the solution is
 never lent. Every sub-question ends with all its checks scored, whatever the
 child did.
 """
 
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import numpy as np
 
-from grading import checks
-from grading.points import CHECKS, GRADED_MODULES, SHEET
-from grading.sandbox import Sandbox, read_capped
+from grading import checks, submission
+from grading.points import CHECKS, LAYOUTS, OWN, Q1, Q2, SHEET
+from grading.sandbox import Sandbox
 from grading.skeleton import handout_files
-
-MODULE_LIMIT = 1 << 20  # bytes; a graded module is a few kilobytes
 
 
 @dataclass
@@ -41,6 +37,7 @@ class Grade:
     tests: list = field(default_factory=list)
     seconds: float = 0.0
     notes: list = field(default_factory=list)
+    moodle_id: str | None = None
 
     @property
     def score(self):
@@ -57,103 +54,103 @@ class Grade:
         }
 
 
-def submission_name(path):
-    path = Path(path).resolve()
-    return path.stem if path.suffix.lower() == ".zip" else path.name
-
-
-def read_submission(path):
-    """The graded modules a submission holds: ``({module: bytes}, notes)``.
-
-    Each module is found by its file name anywhere in the folder or zip (the
-    shallowest if there are several); links, oversized files and anything
-    else are ignored, and said so in the notes.
-    """
-    path = Path(path)
-    wanted = {f"{m}.py": m for m in GRADED_MODULES}
-    found, notes = {}, []
-    if path.is_dir():
-        candidates = sorted(path.rglob("*.py"), key=lambda p: (len(p.parts), str(p)))
-        for file in candidates:
-            module = wanted.get(file.name)
-            if module is None or module in found or "__MACOSX" in file.parts:
-                continue
-            data = read_capped(file, MODULE_LIMIT)
-            if data is None:
-                notes.append(f"{file.relative_to(path)} was not read (a link or over 1 MB)")
-            else:
-                found[module] = data
-        return found, notes
-    with zipfile.ZipFile(path) as archive:
-        members = sorted(archive.infolist(), key=lambda m: (m.filename.count("/"), m.filename))
-        for member in members:
-            module = wanted.get(Path(member.filename).name)
-            if module is None or module in found or member.filename.startswith("__MACOSX"):
-                continue
-            if member.file_size > MODULE_LIMIT:
-                notes.append(f"{member.filename} was not read (over 1 MB)")
-                continue
-            with archive.open(member) as f:
-                found[module] = f.read(MODULE_LIMIT + 1)[:MODULE_LIMIT]
-    return found, notes
-
-
-def sandbox_modules(submitted):
-    """The files the child sees: the handout, with the submission's graded modules on top."""
+def own_modules(found):
+    """The files the child sees: this package's handout, the submission's graded modules on top."""
     files = {n: t.encode() for n, t in handout_files().items() if n.endswith(".py")}
-    files.update({f"{module}.py": source for module, source in submitted.items()})
-    return files
+    return files | found
 
 
-def grade(path, limits, seed=None):
-    """Grade the submission at ``path``; return its ``Grade``, whatever the submission does."""
+def course_modules(found, handout):
+    """The files the child sees for the course's layout, and what it notes.
+
+    Given modules come from the instructor's handout, never from the
+    submission; without a handout, from the submission. Graded files come
+    from the submission; where they share a file with given code, only their
+    functions do.
+    """
+    notes, files = [], {}
+    if handout is None:
+        notes.append("graded without --handout: the submission's own copies of the given modules")
+    for path in sorted(set(found) | set(handout or {})):
+        graded = path in submission.COURSE_GRADED
+        mine, given = found.get(path), (handout or {}).get(path)
+        functions = submission.COURSE_GRADED.get(path)
+        if graded and mine is not None and given is not None and functions:
+            files[path] = submission.splice(given, mine, functions)
+        elif graded or handout is None:
+            files[path] = mine if mine is not None else given
+        else:
+            files[path] = given
+    return {p: data for p, data in files.items() if data is not None}, notes
+
+
+def graded_file(check, layout):
+    """The file ``check`` grades in ``layout`` (``common.py``, ``q1_bptt_for_torch/test.py``)."""
+    return check.where(layout).rsplit(".", 1)[0] + ".py"
+
+
+def grade(sub, limits, seed=None, handout=None):
+    """Grade the ``submission.Submission`` ``sub``; its ``Grade``, whatever the submission does.
+
+    handout: the course's handout, ``{path: bytes}`` as ``submission.course_files`` gives it.
+    """
     started = time.monotonic()
-    result = Grade(submission_name(path))
-    try:
-        submitted, notes = read_submission(path)
-    except Exception as err:  # an unreadable zip (encrypted, corrupt) is still graded: as empty
-        submitted, notes = {}, [f"the submission could not be read: {err}"]
-    result.notes = notes
+    result = Grade(sub.name, notes=list(sub.notes), moodle_id=sub.moodle_id)
+    found = submission.layout(sub.files)
+    result.notes.append(f"graded as {LAYOUTS[found.kind]}")
+    if found.kind == OWN:
+        files = own_modules(found.files)
+    else:
+        files, notes = course_modules(found.files, handout)
+        result.notes += notes
     seed = secrets.randbits(63) if seed is None else seed
     result.notes.append(f"inputs drawn from seed {seed}")
     rng = np.random.default_rng(seed)
-    with Sandbox(sandbox_modules(submitted), limits) as sandbox:
-        for label, (_, modules) in SHEET.items():
-            result.tests += grade_label(label, modules, submitted, sandbox, rng)
+    try:
+        with Sandbox(files, limits) as sandbox:
+            for label in SHEET:
+                result.tests += grade_label(label, found, sandbox, rng)
+    except Exception as err:  # the grader's own failure: its checks say so, score nothing
+        graded = {t.label for t in result.tests}
+        result.tests += [
+            _test(c, False, f"grader error, not the submission's: {err!r}", found.kind, error=True)
+            for c in CHECKS
+            if c.label not in graded
+        ]
     result.seconds = time.monotonic() - started
     return result
 
 
-def grade_label(label, modules, submitted, sandbox, rng):
-    """The tests of one sub-question: run its probe unless its modules are all missing."""
-    label_checks = [c for c in CHECKS if c[0] == label]
+def grade_label(label, found, sandbox, rng):
+    """The tests of one sub-question: run its probe unless its graded files are all missing."""
+    label_checks = [c for c in CHECKS if c.label == label]
     if not label_checks:
         return [Test(label, f"{label} nothing to grade", 0, 0, "run_exploding_grads_test is given")]
-    missing = [m for m in modules if m not in submitted]
-    if len(missing) == len(modules):
-        reason = f"{' and '.join(m + '.py' for m in missing)} not in the submission"
-        return [_test(c, False, reason) for c in label_checks]
+    needed = {graded_file(c, found.kind) for c in label_checks}
+    if not needed & set(found.files):
+        shown = " and ".join(sorted(PurePosixPath(p).name for p in needed))
+        return [_test(c, False, f"{shown} not in the submission", found.kind) for c in label_checks]
     try:
-        probe = checks.DRAW[label](rng)
-        run = sandbox.run(label, probe.spec, probe.inputs)
+        probe = checks.DRAW[label](rng, found.kind)
+        path = "" if found.kind == OWN else (Q1 if label.startswith("1") else Q2)
+        spec = {**probe.spec, "interface": found.kind, "path": path}
+        run = sandbox.run(label, spec, probe.inputs)
     except Exception as err:  # the grader's own failure: say so, score nothing, go on
-        failed = [
-            _test(c, False, f"grader error, not the submission's: {err!r}") for c in label_checks
+        return [
+            _test(c, False, f"grader error, not the submission's: {err!r}", found.kind, error=True)
+            for c in label_checks
         ]
-        for test in failed:
-            test.grader_error = True
-        return failed
     tests = []
     for check in label_checks:
-        part = check[3]
-        found = {k[len(part) + 1 :]: v for k, v in run.arrays.items() if k.startswith(part + ".")}
-        passed, line = checks.judge(label, check[1], part, probe, found)
+        try:
+            passed, line = checks.judge(check, probe, run.arrays, run.notes)
+        except Exception as err:  # what came back has a shape or type no reading has
+            passed, line = False, f"what came back cannot be read as an answer ({err!r:.200})"
         if not passed:
-            line = _why(run, part, line, sandbox.limits.timeout)
-        else:
-            reading = run.notes.get(f"{part}.reading")
-            line += f" (read as: {reading})" if reading else ""
-        tests.append(_test(check, passed, line, run))
+            line = _why(run, check.part, line, sandbox.limits.timeout)
+        elif reading := run.notes.get(f"{check.part}.reading"):
+            line += f" (read as: {reading})"
+        tests.append(_test(check, passed, line, found.kind, run))
     return tests
 
 
@@ -166,6 +163,8 @@ def _why(run, part, line, timeout):
         return f"ran past its {timeout:g} s limit and was stopped"
     error = run.notes.get(f"{part}.error")
     if error:
+        if "No module named" in error and "--handout" not in error:
+            error += " (a given module: grade with the course's handout, --handout PATH)"
         return (
             error.removeprefix("ImportError: ")
             if "failed to import" in error
@@ -184,9 +183,22 @@ def _why(run, part, line, timeout):
     return line
 
 
-def _test(check, passed, line, run=None):
-    label, _name, points, _, what = check
-    output = f"{what}: {line}"
+def _test(check, passed, line, layout, run=None, error=False):
+    output = f"{check.where(layout)}: {check.what}: {line}"
     if run is not None and run.answer and run.answer.get("output") and not passed:
         output += "\n--- what the code printed ---\n" + str(run.answer["output"])
-    return Test(label, f"{label} {what}", points if passed else 0, points, output)
+    points = check.points if passed else 0
+    name = f"{check.label} {check.what}"
+    return Test(check.label, name, points, check.points, output, grader_error=error)
+
+
+def read_handout(path):
+    """The course's handout at ``path`` (folder or archive) as ``{q?/NAME.py: bytes}``."""
+    files, notes = submission.read(path)
+    found = submission.course_files(files)
+    if not found:
+        raise submission.Refused(
+            f"--handout {path} holds none of the course's files ({Q1}/, {Q2}/)"
+            + (f": {notes[0]}" if notes else "")
+        )
+    return found

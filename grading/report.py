@@ -6,11 +6,14 @@ import json
 
 from atomic import atomic_write
 from grading.points import SHEET, TOTAL
+from grading.sandbox import clean
 
 OUTPUT_LIMIT = 8000  # characters of a test's output; head and tail are kept
 
 
 def capped(text, limit=OUTPUT_LIMIT):
+    """``text`` without control characters, its head and tail kept when over ``limit``."""
+    text = clean(text)
     if len(text) <= limit:
         return text
     half = limit // 2

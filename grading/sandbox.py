@@ -1,14 +1,30 @@
 """Where a submission's code runs: a child process tree with limits, away from the grader.
 
-A ``Sandbox`` is a temporary folder holding the submission's modules beside
-the given ones, and a process (``child.py`` under ``python -I``, a stripped
-environment, an unprivileged user when the grader is root) that forks once per
-probe. The grader hands it inputs as JSON and ``.npz`` files and reads back
-``.npz`` files with ``allow_pickle=False``: nothing from the child is ever
-unpickled, and no file it leaves is followed through a link or read past a
-size cap.
+A ``Sandbox`` holds one submission. Its folder (the submission's modules
+beside the given ones, the probes, ``child.py``) is written by the grader
+alone. Its process, ``child.py`` under ``python -I`` with a stripped
+environment, forks once per probe and answers each with one JSON line on
+stdout that carries the probe's arrays as an ``.npz``. The grader reads that
+line with a size cap and loads the arrays with ``allow_pickle=False``: nothing
+from the child is ever unpickled, inflated or followed through a link.
+
+Three isolation levels (``--isolation``):
+
+- ``bwrap`` (the default): each sandbox in its own bubblewrap sandbox, with
+  new PID, network, IPC and UTS namespaces (a new user namespace too when the
+  grader is not root). It sees the Python runtime read-only, its own folder
+  read-only and a private ``/tmp`` and ``/dev/shm`` of capped size, nothing
+  else. Every process it starts, detached or not, dies with it. As root, its
+  processes run under a user id of their own, so that the process limit holds
+  per sandbox.
+- ``user``: the children run as another account (``--user``, ``nobody`` by
+  default as root) in a host folder: for one submission per container, as on
+  Gradescope, where namespaces may be forbidden.
+- ``none``: the grader's own user, for trusted code only.
 """
 
+import base64
+import binascii
 import contextlib
 import io
 import json
@@ -17,12 +33,13 @@ import pwd
 import select
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 from typing import ClassVar
 
@@ -30,19 +47,28 @@ import numpy as np
 
 CHILD = Path(__file__).with_name("child.py")
 STARTUP_SECONDS = 60  # importing torch in the child, on a loaded machine
-ANSWER_LIMIT = 1 << 20
-RESULT_LIMIT = 64 << 20
+RESULT_LIMIT = 4 << 20  # bytes of one probe's arrays; a probe's answers are kilobytes
+ANSWER_LIMIT = 2 * RESULT_LIMIT  # bytes of one answer line: the arrays in base64, the output
+ARRAY_LIMIT = 1 << 20  # entries of one array sent back
+ISOLATIONS = ("bwrap", "user", "none")
+INSIDE = "/sandbox"  # where a bwrap sandbox sees its own folder
+SHM_BYTES = 16 << 20  # its private /dev/shm
+UID_BASE = 1_800_000_000  # user ids no account uses, one per bwrap sandbox when the grader is root
+_uids = count()
 
 
 class SandboxError(Exception):
-    """The sandbox cannot be set up as asked (an unusable user, say)."""
+    """The sandbox cannot be set up as asked (no bubblewrap, an unusable user, ...)."""
 
 
 @dataclass
 class Limits:
     timeout: float = 60.0  # seconds of wall time per probe
-    memory: int = 2 << 30  # bytes of address space
-    user: str | None = None  # the account the children run as; None: the grader's own
+    memory: int = 2 << 30  # bytes: address space, plus the private /tmp and /dev/shm in bwrap
+    isolation: str = "bwrap"
+    user: str | None = None  # the account of isolation "user"
+    processes: int = 64  # processes and threads one sandbox may run at once
+    written: int = 64 << 20  # bytes it may write: its /tmp in bwrap, one file elsewhere
 
 
 def default_user():
@@ -50,8 +76,37 @@ def default_user():
     return "nobody" if os.geteuid() == 0 else None
 
 
-def check_user(limits):
-    """Raise ``SandboxError`` unless ``limits.user`` can run this Python with numpy and torch."""
+def check(limits):
+    """Raise ``SandboxError`` with one line of advice unless ``limits`` can be honoured."""
+    if limits.isolation == "bwrap":
+        _check_bwrap(limits)
+    elif limits.isolation == "user":
+        _check_user(limits)
+
+
+def _check_bwrap(limits):
+    if shutil.which("bwrap") is None:
+        raise SandboxError(
+            "bubblewrap (bwrap) is not installed: install the package bubblewrap "
+            "(apt-get install bubblewrap, dnf install bubblewrap), or choose a weaker "
+            "level with --isolation user (one submission per container) or --isolation none"
+        )
+    probe = subprocess.run(
+        [*_bwrap_command(Path("/"), limits, 0), sys.executable, "-I", "-c", "import numpy, torch"],
+        capture_output=True,
+        timeout=STARTUP_SECONDS,
+        **_spawn_user(limits),
+    )
+    if probe.returncode != 0:
+        why = clean(probe.stderr.decode(errors="replace")).strip().splitlines() or ["no reason"]
+        raise SandboxError(
+            f"bubblewrap cannot start a sandbox here ({why[-1]}): namespaces may be forbidden "
+            "in this container; choose --isolation user (one submission per container) or "
+            "--isolation none (trusted code only)"
+        )
+
+
+def _check_user(limits):
     if limits.user is None or limits.user == pwd.getpwuid(os.geteuid()).pw_name:
         return
     try:
@@ -65,7 +120,7 @@ def check_user(limits):
             group=account.pw_gid,
             extra_groups=[],
             cwd="/",
-            env=_environment(Path("/tmp")),
+            env=_environment("/tmp"),
             capture_output=True,
             timeout=STARTUP_SECONDS,
         )
@@ -76,38 +131,128 @@ def check_user(limits):
         raise SandboxError(
             f"user {limits.user!r} cannot run {sys.executable} with numpy and torch "
             "(a folder on the way is not readable for it). Install Python where that "
-            "user can read it, or choose another user with --user; --user root runs "
-            "submissions with all of root's rights."
+            "user can read it, choose another user with --user, or use --isolation bwrap."
         )
 
 
-def _environment(home):
+def _environment(scratch):
     return {
         "PATH": "/usr/bin:/bin",
-        "HOME": str(home),
-        "TMPDIR": str(home),
-        "MPLCONFIGDIR": str(home),
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "MPLCONFIGDIR": str(scratch),
         "LANG": "C.UTF-8",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
     }
 
 
-def read_capped(path, limit):
-    """The bytes of a regular file, not through a link and at most ``limit`` long; else None."""
+def _bound(path):
+    """bwrap arguments that show ``path`` read-only at the same place, its parents 0755."""
+    path = Path(path).resolve()
+    parents = [p for p in reversed(path.parents) if p != Path("/")]
+    args = []
+    for parent in parents:
+        args += ["--perms", "0755", "--dir", str(parent)]
+    return [*args, "--ro-bind", str(path), str(path)]
+
+
+def _runtime():
+    """The folders the child needs to run Python with numpy and torch, and nothing else."""
+    folders = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    executable = Path(sys.executable).resolve()
+    if not any(executable.is_relative_to(f) for f in folders):
+        folders.add(executable.parent)
+    return sorted(f for f in folders if not f.is_relative_to("/usr"))
+
+
+def _bwrap_command(root, limits, uid):
+    """The bwrap command line that shows ``root`` at ``/sandbox``; the child's command follows."""
+    command = [
+        "bwrap",
+        *("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"),
+        *("--unshare-cgroup-try", "--die-with-parent", "--new-session"),
+        *("--hostname", "sandbox", "--ro-bind", "/usr", "/usr"),
+    ]
+    for link in ("bin", "lib", "lib32", "lib64", "sbin"):
+        target = Path("/") / link
+        if target.is_symlink():
+            command += ["--symlink", os.readlink(target), str(target)]
+        elif target.is_dir():
+            command += ["--ro-bind", str(target), str(target)]
+    for folder in _runtime():
+        command += _bound(folder)
+    command += ["--proc", "/proc", "--dev", "/dev"]
+    command += ["--perms", "1777", "--size", str(limits.written), "--tmpfs", "/tmp"]
+    command += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
+    command += ["--ro-bind", str(root), INSIDE, "--chdir", "/tmp"]
+    if os.geteuid() != 0:
+        return [*command, "--unshare-user", "--cap-drop", "ALL"]
+    # Root sets up the mounts, then the child becomes a user id of its own with no capability.
+    command += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    return [
+        *command,
+        *("setpriv", "--reuid", str(uid), "--regid", str(uid), "--clear-groups"),
+        *("--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"),
+    ]
+
+
+def _spawn_user(limits):
+    """``subprocess`` arguments that start the child as the account of isolation ``user``."""
+    if limits.isolation != "user" or limits.user is None:
+        return {}
+    account = pwd.getpwnam(limits.user)
+    if account.pw_uid == os.geteuid():
+        return {}
+    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+
+
+def processes_of(uid):
+    """How many processes the user ``uid`` runs now (the process limit counts them all)."""
+    running = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                running += entry.stat().st_uid == uid
+    return running
+
+
+def remove_tree(path):
+    """Remove a folder whatever a child left in it: any depth, links, odd modes."""
+    subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False)
+
+
+def load_arrays(raw):
+    """The float arrays of an ``.npz`` the child sent, checked before anything is inflated.
+
+    Only stored (uncompressed) members of at most ``RESULT_LIMIT`` bytes in all
+    are read, with ``allow_pickle=False``; any other file gives ``{}``.
+    """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        return f.read(limit + 1)[:limit]
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            if sum(m.file_size for m in members) > RESULT_LIMIT or any(
+                m.compress_type != zipfile.ZIP_STORED for m in members
+            ):
+                return {}
+        arrays = {}
+        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
+            for name in data.files:
+                value = data[name]
+                if value.dtype.kind in "fiub" and value.size <= ARRAY_LIMIT:
+                    arrays[name] = value.astype(np.float64)
+        return arrays
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError):
+        return {}
+
+
+def clean(text):
+    """``text`` without control characters (escape sequences reach no terminal); keeps lines."""
+    return "".join(c if c.isprintable() or c in "\n\t" else "\ufffd" for c in text)
 
 
 class Sandbox:
-    """One submission's folder and child process; ``run(label, probe)`` per sub-question."""
+    """One submission's folder and child process; ``run(label, spec, inputs)`` per probe."""
 
     live: ClassVar[set] = set()  # every open sandbox, so that a stopped grader can end them all
     stopping = False
@@ -120,47 +265,56 @@ class Sandbox:
             sandbox.close()
 
     def __init__(self, modules, limits):
-        """modules: ``{file name: source bytes}``, the given modules and the submission's."""
+        """modules: ``{relative path: source bytes}``, the given modules and the submission's."""
         self.limits = limits
         self.root = Path(tempfile.mkdtemp(prefix="grading-"))
-        for sub in ("modules", "probes", "results", "scratch"):
+        for sub in ("modules", "probes"):
             (self.root / sub).mkdir()
         for name, source in modules.items():
-            (self.root / "modules" / name).write_bytes(source)
+            path = self.root / "modules" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(source)
         shutil.copyfile(CHILD, self.root / "child.py")
-        self.account = None
-        if limits.user is not None and limits.user != pwd.getpwuid(os.geteuid()).pw_name:
-            self.account = pwd.getpwnam(limits.user)
-            self._give_to(self.account)
+        self.uid = os.geteuid()
+        if limits.isolation == "bwrap" and self.uid == 0:
+            self.uid = UID_BASE + (os.getpid() % 100_000) * 1000 + next(_uids) % 1000
+        elif spawn := _spawn_user(limits):
+            self.uid = spawn["user"]
+        if limits.isolation == "bwrap":
+            self.scratch = "/tmp"
+        else:
+            scratch = self.root / "scratch"
+            scratch.mkdir()
+            os.chown(scratch, self.uid, -1)
+            self.scratch = str(scratch)
+        for path in [self.root, *self.root.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
         self.process = None
         self.buffer = b""
         Sandbox.live.add(self)
 
-    def _give_to(self, account):
-        """The child may write results and scratch files; the rest it may only read."""
-        for path in [self.root, *self.root.rglob("*")]:
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        for sub in ("results", "scratch"):
-            os.chown(self.root / sub, account.pw_uid, account.pw_gid)
-
     def _start(self):
         if Sandbox.stopping:
             raise SandboxError("grading was stopped")
-        cpu = int(self.limits.timeout) + 1
-        command = [sys.executable, "-I", str(self.root / "child.py"), str(self.root)]
-        command += [str(self.limits.memory), str(cpu)]
-        switch = {}
-        if self.account is not None:
-            switch = {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": []}
+        limits = self.limits
+        root = INSIDE if limits.isolation == "bwrap" else str(self.root)
+        memory = limits.memory
+        prefix = []
+        if limits.isolation == "bwrap":
+            memory -= limits.written + SHM_BYTES  # the private /tmp and /dev/shm are memory too
+            prefix = _bwrap_command(self.root, limits, self.uid)
+        nproc = processes_of(self.uid) + limits.processes
+        command = [*prefix, sys.executable, "-I", f"{root}/child.py", root, self.scratch]
+        command += [str(memory), str(int(limits.timeout) + 1), str(limits.written), str(nproc)]
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            cwd=self.root / "scratch",
-            env=_environment(self.root / "scratch"),
+            cwd=self.root if limits.isolation == "bwrap" else self.scratch,
+            env=_environment(self.scratch),
             start_new_session=True,
-            **switch,
+            **_spawn_user(limits),
         )
         self.buffer = b""
         self.deadline_slack = STARTUP_SECONDS
@@ -170,8 +324,8 @@ class Sandbox:
         probes = self.root / "probes"
         (probes / f"{label}.json").write_text(json.dumps(spec))
         np.savez(probes / f"{label}.npz", **inputs)
-        os.chmod(probes / f"{label}.json", 0o644)
-        os.chmod(probes / f"{label}.npz", 0o644)
+        for suffix in (".json", ".npz"):
+            os.chmod(probes / f"{label}{suffix}", 0o644)
         if self.process is None or self.process.poll() is not None:
             self._start()
         slack, self.deadline_slack = self.deadline_slack, 10
@@ -181,14 +335,13 @@ class Sandbox:
             answer = self._answer(time.monotonic() + self.limits.timeout + slack)
         except (OSError, ValueError):
             answer = None
-        if answer is None:
+        if answer is None or answer.get("label") != label:
             self._stop()
             return Run(None, {}, {}, "the sandbox stopped answering (its process was killed)")
-        arrays, notes = self._results(label)
-        return Run(answer, arrays, notes, None)
+        return Run(answer, *_results(answer), None)
 
     def _answer(self, deadline):
-        """The child's next JSON line, or None if it ends or the deadline passes."""
+        """The child's next JSON line (at most ``ANSWER_LIMIT`` bytes), or None."""
         fd = self.process.stdout.fileno()
         while b"\n" not in self.buffer:
             left = deadline - time.monotonic()
@@ -206,30 +359,6 @@ class Sandbox:
             return None
         return answer if isinstance(answer, dict) else None
 
-    def _results(self, label):
-        """The arrays and notes of a probe, read without trusting the files."""
-        arrays, notes = {}, {}
-        raw = read_capped(self.root / "results" / f"{label}.npz", RESULT_LIMIT)
-        if raw is not None:
-            try:
-                with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-                    for name in data.files:
-                        value = data[name]
-                        if value.dtype.kind in "fiub" and value.size < 1 << 22:
-                            arrays[name] = value.astype(np.float64)
-            except (ValueError, OSError, EOFError, KeyError):
-                arrays = {}
-        raw = read_capped(self.root / "results" / f"{label}.json", ANSWER_LIMIT)
-        if raw is not None:
-            try:
-                loaded = json.loads(raw)
-                notes = (
-                    {k: str(v)[:500] for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-                )
-            except ValueError:
-                notes = {}
-        return arrays, notes
-
     def _stop(self):
         if self.process is None:
             return
@@ -244,7 +373,7 @@ class Sandbox:
     def close(self):
         """Kill every process the submission left behind and remove the folder."""
         self._stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
         Sandbox.live.discard(self)
 
     def __enter__(self):
@@ -252,6 +381,19 @@ class Sandbox:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _results(answer):
+    """The arrays and notes an answer carries, read without trusting them."""
+    arrays, notes = {}, {}
+    with contextlib.suppress(TypeError, ValueError, binascii.Error):
+        raw = base64.b64decode(answer.get("npz") or "", validate=True)
+        if len(raw) <= RESULT_LIMIT:
+            arrays = load_arrays(raw)
+    loaded = answer.get("notes")
+    if isinstance(loaded, dict):
+        notes = {str(k)[:100]: clean(str(v)[:500]) for k, v in list(loaded.items())[:100]}
+    return arrays, notes
 
 
 @dataclass

@@ -98,7 +98,7 @@ def _readme():
         "| sub-question | points | complete |",
         "|---|---|---|",
     ]
-    for label, (points, _) in SHEET.items():
+    for label, points in SHEET.items():
         where = ", ".join(w for lab, w in rows if lab == label) or "(run `python main.py --task 0`)"
         lines.append(f"| {label} | {points} | {where} |")
     lines += [

@@ -1,0 +1,240 @@
+"""Submissions in the course handout's interface, made from the fixture in ``tests/course/``.
+
+``course_files()`` is a correct submission, ``blank(...)`` its handout (each
+solution region becomes the course's insert marker and ``pass``), ``PLANTED``
+one bug per graded sub-question, ``READINGS`` the other answers a teaching
+assistant of the course accepts, each of which must earn full marks.
+"""
+
+import re
+from pathlib import Path
+
+COURSE = Path(__file__).resolve().parent / "course"
+Q1, Q2 = "q1_bptt_for_torch", "q2_rnn_torch"
+REGION = re.compile(
+    r"^(?P<indent>[ \t]*)#####Start Subtask (?P<label>\w+)#####\n"
+    r".*?^[ \t]*#####End Subtask[ \w]*#####\n",
+    re.DOTALL | re.MULTILINE,
+)
+
+
+def course_files():
+    """``{relative path: text}`` of the correct course-layout submission."""
+    return {
+        p.relative_to(COURSE).as_posix(): p.read_text()
+        for p in sorted(COURSE.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+
+
+def blank(files):
+    """The handout: every solution region replaced by the course's insert marker and ``pass``."""
+    return {
+        path: REGION.sub(
+            lambda m: (
+                f"{m['indent']}#####Insert your code here for subtask {m['label']}#####\n"
+                f"{m['indent']}pass\n"
+            ),
+            text,
+        )
+        for path, text in files.items()
+    }
+
+
+def replaced(changes, files=None):
+    """``files`` (the correct submission by default) with ``{path: [(old, new)]}`` applied."""
+    files = dict(course_files() if files is None else files)
+    for path, pairs in changes.items():
+        for old, new in pairs:
+            assert files[path].count(old) == 1, f"{path}: {old!r} is not there once"
+            files[path] = files[path].replace(old, new)
+    return files
+
+
+def write(folder, files):
+    for path, text in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+
+
+# name: ({path: [(old, new)]}, {sub-question: points lost})
+PLANTED = {
+    "c_no_relu": (
+        {f"{Q1}/BasicRNNCell.py": [("self.hs.append(a * mask)", "self.hs.append(a)")]},
+        {"1a": 2},
+    ),
+    "c_no_recurrent_term": (
+        {
+            f"{Q1}/BasicRNNCell.py": [
+                ("dh_hat = (dy + self.W_hh.T @ dh_hat) * mask", "dh_hat = dy * mask")
+            ]
+        },
+        {"1b": 3},
+    ),
+    "c_clip_not_in_place": (
+        {f"{Q1}/common.py": [("grad *= threshold / norm", "grad = grad * threshold / norm")]},
+        {"1d": 1},
+    ),
+    "c_accuracy_whole_sequence": (
+        {f"{Q1}/test.py": [("recall = slice(-to_remember_len, None)", "recall = slice(None)")]},
+        {"1e": 2},
+    ),
+    "c_no_identity": (
+        {f"{Q1}/BasicRNNCell.py": [("self.W_hh = np.eye(n_hidden)", "pass")]},
+        {"1f": 1},
+    ),
+    "c_constant_weights": (
+        {
+            f"{Q2}/MyLSTMCell.py": [
+                (
+                    "torch.randn(hidden_size, input_size + hidden_size) * 0.1",
+                    "torch.zeros(hidden_size, input_size + hidden_size)",
+                )
+            ]
+        },
+        {"2a": 1},
+    ),
+    "c_forget_gate_tanh": (
+        {
+            f"{Q2}/MyLSTMCell.py": [
+                (
+                    "f = torch.sigmoid(self.W_f @ xh",
+                    "f = torch.tanh(self.W_f @ xh",
+                )
+            ]
+        },
+        {"2b": 5},
+    ),
+    "c_no_zero_grad": (
+        {f"{Q2}/loops.py": [("optimizer.zero_grad()", "pass")]},
+        {"2c": 2},
+    ),
+    "c_loss_doubled": (
+        {f"{Q2}/memory_task.py": [('reduction="sum")', 'reduction="sum") * 2')]},
+        {"2d": 1},
+    ),
+    "c_acc_whole_sequence": (
+        {
+            f"{Q2}/memory_task.py": [
+                ("recall = slice(-to_remember_len, None)", "recall = slice(None)")
+            ]
+        },
+        {"2e": 0.5},
+    ),
+    "c_test_loop_wrong_mean": (
+        {f"{Q2}/loops.py": [("{avg_acc / len(loader)}", "{avg_acc / (len(loader) + 1)}")]},
+        {"2e": 0.5},
+    ),
+}
+
+STACKED_LSTM = """
+        self.W = torch.nn.Parameter(torch.randn(4 * hidden_size, hidden_size + input_size) * 0.1)
+        self.b = torch.nn.Parameter(torch.zeros(4 * hidden_size))
+        self.W_hy = torch.nn.Parameter(torch.randn(hidden_size, output_size) * 0.1)
+        self.bias_hy = torch.nn.Parameter(torch.zeros(output_size))
+"""
+STACKED_STEP = """
+            hx = torch.cat([self.hidden_state, x[:, t, :].T], 0)
+            i, f, o, g = (self.W @ hx + self.b[:, None]).chunk(4)
+            self.cell_state = torch.sigmoid(f) * self.cell_state + torch.sigmoid(i) * torch.tanh(g)
+            self.hidden_state = torch.sigmoid(o) * torch.tanh(self.cell_state)
+            outputs[:, t, :] = self.hidden_state.T @ self.W_hy + self.bias_hy
+"""
+SPLIT_LSTM = """
+        def weight(columns):
+            return torch.nn.Parameter(torch.randn(hidden_size, columns) * 0.1)
+
+        def bias():
+            return torch.nn.Parameter(torch.zeros(hidden_size))
+
+        self.W_xi, self.W_xf, self.W_xg, self.W_xo = (weight(input_size) for _ in range(4))
+        self.W_hi, self.W_hf, self.W_hg, self.W_ho = (weight(hidden_size) for _ in range(4))
+        self.b_xi, self.b_xf, self.b_xg, self.b_xo = (bias() for _ in range(4))
+        self.b_hi, self.b_hf, self.b_hg, self.b_ho = (bias() for _ in range(4))
+        self.out = torch.nn.Linear(hidden_size, output_size)
+"""
+SPLIT_STEP = """
+            x_t, h = x[:, t, :].T, self.hidden_state
+
+            def gate(k):
+                W_x, W_h = getattr(self, f"W_x{k}"), getattr(self, f"W_h{k}")
+                b_x, b_h = getattr(self, f"b_x{k}"), getattr(self, f"b_h{k}")
+                return W_x @ x_t + b_x[:, None] + W_h @ h + b_h[:, None]
+
+            i, f, g, o = torch.sigmoid(gate("i")), torch.sigmoid(gate("f")), gate("g"), gate("o")
+            self.cell_state = f * self.cell_state + i * torch.tanh(g)
+            self.hidden_state = torch.sigmoid(o) * torch.tanh(self.cell_state)
+            outputs[:, t, :] = self.out(self.hidden_state.T)
+"""
+
+
+def _lstm(init, step):
+    """The fixture's cell with its 2a and 2b regions replaced."""
+    text = course_files()[f"{Q2}/MyLSTMCell.py"]
+    for label, body in (("2a", init), ("2b", step)):
+        region = rf"(#####Start Subtask {label}#####\n).*?(\n[ ]*#####End)"
+        text = re.sub(region, lambda m, body=body: m[1] + body.strip("\n") + m[2], text, flags=re.S)
+    return text
+
+
+# name: {path: [(old, new)]} or {path: whole text}; each earns full marks.
+READINGS = {
+    "r_clip_norm_eps": {
+        f"{Q1}/common.py": [("grad *= threshold / norm", "grad *= threshold / (norm + 1e-6)")]
+    },
+    "r_accuracy_percent_from_delimiter": {
+        f"{Q1}/test.py": [
+            (
+                "recall = slice(-to_remember_len, None)",
+                "recall = slice(-to_remember_len - 1, None)",
+            ),
+            ("acc += np.mean(", "acc += 100 * np.mean("),
+        ],
+        f"{Q2}/memory_task.py": [
+            (
+                "recall = slice(-to_remember_len, None)",
+                "recall = slice(-to_remember_len - 1, None)",
+            ),
+            ("return hits.double().mean().item()", "return 100 * hits.double().mean().item()"),
+        ],
+    },
+    "r_loss_mean_last_L_three_arguments": {
+        f"{Q2}/memory_task.py": [
+            (
+                "def memory_task_loss(outputs, ground_truth):",
+                "def memory_task_loss(outputs, ground_truth, to_remember_len):",
+            ),
+            (
+                "flat = outputs.reshape(-1, outputs.shape[-1])\n    return torch.nn.functional."
+                'cross_entropy(flat, ground_truth.reshape(-1), reduction="sum")',
+                "recall = slice(-to_remember_len, None)\n"
+                "    flat = outputs[:, recall].reshape(-1, outputs.shape[-1])\n"
+                "    targets = ground_truth[:, recall].flatten()\n"
+                "    return torch.nn.functional.cross_entropy(flat, targets)",
+            ),
+        ],
+    },
+    "r_clip_each_parameter": {
+        f"{Q2}/loops.py": [
+            (
+                "torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)",
+                "for p in model.parameters():\n"
+                "                torch.nn.utils.clip_grad_norm_([p], 5.0)",
+            )
+        ]
+    },
+    "r_lstm_stacked_hx_ifog": {f"{Q2}/MyLSTMCell.py": _lstm(STACKED_LSTM, STACKED_STEP)},
+    "r_lstm_split_two_biases_linear": {f"{Q2}/MyLSTMCell.py": _lstm(SPLIT_LSTM, SPLIT_STEP)},
+}
+
+
+def reading(name):
+    """The correct submission with the reading ``name`` in place of the fixture's own."""
+    files = course_files()
+    changes = {}
+    for path, change in READINGS[name].items():
+        if isinstance(change, str):
+            files[path] = change
+        else:
+            changes[path] = change
+    return replaced(changes, files)
