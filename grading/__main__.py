@@ -13,7 +13,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from grading import report, submission
+from atomic import atomic_write
+from grading import moodle, report, submission
 from grading.grade import grade, read_handout
 from grading.sandbox import (
     ISOLATIONS,
@@ -72,6 +73,12 @@ def parser():
         type=Path,
         help="the course's handout (folder or archive): its given modules replace the "
         "submissions' copies",
+    )
+    g.add_argument(
+        "--worksheet",
+        type=Path,
+        help="Moodle's grading worksheet (CSV): OUT/worksheet.csv is it with Grade and "
+        'Feedback comments filled, for Moodle\'s "Upload grading worksheet"',
     )
     g.add_argument("--out", type=Path, default=Path("grades"), help="folder for the results")
     g.add_argument("--jobs", type=positive(int), default=1, help="submissions graded at once")
@@ -137,6 +144,7 @@ def run_grade(args):
     limits = Limits(args.timeout, args.memory << 20, args.isolation, user)
     try:
         handout = None if args.handout is None else read_handout(args.handout)
+        worksheet = None if args.worksheet is None else read_worksheet(args.worksheet)
         check(limits)
         check_out(args.out)
     except (SandboxError, OSError, submission.Refused) as err:
@@ -157,12 +165,13 @@ def run_grade(args):
         Sandbox.stop_all()
         pool.shutdown(wait=False, cancel_futures=True)
         finished = [grades[k] for k in sorted(grades)]
-        write(finished, args.out)
+        write(finished, args.out, worksheet)
         print(f"stopped by {stop}: {len(finished)} of {len(subs)} graded", file=sys.stderr)
         os._exit(stop.code)
     pool.shutdown()
-    write([grades[k] for k in sorted(grades)], args.out)
-    say(f"results in {args.out}/ (grades.csv and NAME/results.json)")
+    write([grades[k] for k in sorted(grades)], args.out, worksheet)
+    filled = ", worksheet.csv" if worksheet is not None else ""
+    say(f"results in {args.out}/ (grades.csv{filled} and NAME/results.json)")
     failed = [g.name for g in grades.values() if any(t.grader_error for t in g.tests)]
     if failed:
         print(
@@ -187,14 +196,28 @@ def _raise_stop(signum, frame):
     raise Stop(signum)
 
 
-def write(grades, out):
-    """Each submission's ``results.json``, then ``grades.csv``.
+def read_worksheet(path):
+    """The worksheet's text; its bytes come back unchanged where no grade is written."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="surrogateescape")
+    except OSError as err:
+        raise OSError(f"--worksheet {path} cannot be read: {err.strerror}") from None
+
+
+def write(grades, out, worksheet=None):
+    """Each submission's ``results.json``, then ``grades.csv`` and the filled worksheet.
 
     Written after every child is gone, so no submission can overwrite them.
     """
     for result in grades:
         report.write_results(result, out / result.name)
     report.write_csv(grades, out / "grades.csv")
+    if worksheet is not None:
+        text, messages = moodle.fill(worksheet, grades)
+        for message in messages:
+            print(f"worksheet: {clean(message)}", file=sys.stderr)
+        raw = text.encode("utf-8", errors="surrogateescape")
+        atomic_write(out / "worksheet.csv", lambda f: f.write(raw))
 
 
 def fail(message):

@@ -6,6 +6,7 @@ never lent. Every sub-question ends with all its checks scored, whatever the
 child did.
 """
 
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -163,14 +164,18 @@ def _why(run, part, line, timeout):
         return f"ran past its {timeout:g} s limit and was stopped"
     error = run.notes.get(f"{part}.error")
     if error:
-        if "No module named" in error and "--handout" not in error:
-            error += " (a given module: grade with the course's handout, --handout PATH)"
+        missing = re.search(r"No module named '(\w+)'", error)
+        given = {name for names in submission.COURSE_FILES.values() for name in names}
+        if missing and f"{missing[1]}.py" in given:
+            error += " (a given module of the course: grade with its handout, --handout PATH)"
         return (
             error.removeprefix("ImportError: ")
             if "failed to import" in error
             else f"raised {error}"
         )
-    if not run.arrays and answer.get("exit") != 0:
+    if run.arrays or run.notes.get(f"{part}.layouts") is not None:
+        return line
+    if answer.get("exit") != 0:
         code = answer.get("exit")
         how = (
             f"was killed by signal {-code}"
@@ -178,9 +183,7 @@ def _why(run, part, line, timeout):
             else f"exited with code {code}"
         )
         return f"the child process {how} before writing its results"
-    if not run.arrays:
-        return "the child process ended without writing its results"
-    return line
+    return "the child process ended without writing its results"
 
 
 def _test(check, passed, line, layout, run=None, error=False):

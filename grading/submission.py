@@ -358,9 +358,13 @@ def splice(given, submitted, functions):
             start = min([own.lineno, *(d.lineno for d in own.decorator_list)])
             text = "\n".join(submitted_text.splitlines()[start - 1 : own.end_lineno])
             given_lines[first - 1 : node.end_lineno] = text.splitlines()
-    imports = [
+    given_imports = [n for n in given_tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    theirs_imports = [
         ast.get_source_segment(submitted_text, node)
         for node in submitted_tree.body
         if isinstance(node, (ast.Import, ast.ImportFrom))
     ]
-    return ("\n".join([*imports, *given_lines]) + "\n").encode()
+    after = given_imports[-1].end_lineno if given_imports else 0
+    known = set(given_lines[:after])
+    given_lines[after:after] = [line for line in theirs_imports if line not in known]
+    return ("\n".join(given_lines) + "\n").encode()

@@ -1,0 +1,301 @@
+"""Grading what the course's students hand in: the course handout's layout and interface, with
+and without the instructor's handout, as Moodle's "Download all submissions" gives it, and the
+grading worksheet Moodle takes back.
+"""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+
+import pytest
+from conftest import ROOT
+from course_fixture import PLANTED, READINGS, blank, course_files, reading, replaced, write
+
+from grading import moodle, submission
+from grading.grade import course_modules
+from grading.points import COURSE, OWN, SHEET
+
+SEED = "11"
+
+
+def grade(paths, out, *flags):
+    """``python -m grading grade``; the finished process, its rows and results."""
+    command = [sys.executable, "-m", "grading", "grade", *map(str, paths), "--out", str(out)]
+    done = subprocess.run(
+        [*command, "--jobs", "2", "--seed", SEED, *flags],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(out / "grades.csv", newline="") as f:
+        rows = {row["submission"]: row for row in csv.DictReader(f)}
+    results = {name: json.loads((out / name / "results.json").read_text()) for name in rows}
+    return done, rows, results
+
+
+def scores(row):
+    return {label: float(row[label]) for label in SHEET}
+
+
+def full(lost=None):
+    return {label: points - (lost or {}).get(label, 0) for label, points in SHEET.items()}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """The correct submission, its blank handout, one bug per sub-question and every reading,
+    graded with the blank handout as ``--handout``; a few graded without it."""
+    base = tmp_path_factory.mktemp("course")
+    write(base / "handout", blank(course_files()))
+    submissions = {"correct": course_files(), "blank": blank(course_files())}
+    submissions |= {name: replaced(changes) for name, (changes, _) in PLANTED.items()}
+    submissions |= {name: reading(name) for name in READINGS}
+    for name, files in submissions.items():
+        write(base / name, files)
+    with_handout = grade(
+        [base / n for n in submissions], base / "out", "--handout", base / "handout"
+    )
+    alone = ["correct", "blank", "r_lstm_split_two_biases_linear"]
+    without = grade([base / n for n in alone], base / "out-alone")
+    return {"with": with_handout, "without": without}
+
+
+@pytest.mark.parametrize("handout", ["with", "without"])
+def test_the_correct_submission_scores_full_marks_and_the_blank_handout_zero(course, handout):
+    _, rows, results = course[handout]
+    assert scores(rows["correct"]) == full()
+    assert scores(rows["blank"]) == dict.fromkeys(SHEET, 0)
+    notes = results["correct"]["output"]
+    assert "graded as the course's WS 2023/24 handout" in notes
+    assert ("without --handout" in notes) == (handout == "without")
+
+
+@pytest.mark.parametrize("name", PLANTED)
+def test_a_planted_bug_costs_its_own_sub_question_only(course, name):
+    _, rows, _ = course["with"]
+    assert scores(rows[name]) == full(PLANTED[name][1])
+
+
+@pytest.mark.parametrize("name", READINGS)
+def test_every_reading_the_course_accepts_earns_full_marks(course, name):
+    _, rows, results = course["with"]
+    assert scores(rows[name]) == full()
+    if name.startswith("r_lstm"):
+        passed = [t["output"] for t in results[name]["tests"] if t["name"].startswith("2b")]
+        assert all("(layout: " in line for line in passed)
+
+
+def test_lost_points_name_the_courses_file_and_function(course):
+    done, _, results = course["with"]
+    assert "1d lost 0.5: q1_bptt_for_torch/common.clip_gradient:" in done.stdout
+    assert "1e lost 1: q1_bptt_for_torch/test.run_memory_test:" in done.stdout
+    lines = [t["output"] for t in results["blank"]["tests"] if t["name"].startswith("2b")]
+    assert all("no layout of the parameters reproduces torch.nn.LSTM" in line for line in lines)
+    layouts = [t["output"] for t in results["correct"]["tests"] if t["name"].startswith("2b")]
+    assert all("one matrix per gate on [x; h], gates in the order ifog" in x for x in layouts)
+
+
+def test_given_modules_come_from_the_handout_graded_functions_from_the_submission():
+    handout = {p: t.encode() for p, t in blank(course_files()).items()}
+    mine = {p: t.encode() for p, t in course_files().items()}
+    mine["q1_bptt_for_torch/train.py"] = b"raise SystemExit('edited')\n"
+    mine["q1_bptt_for_torch/common.py"] = mine["q1_bptt_for_torch/common.py"].replace(
+        b"def softmax(data):",
+        b"import math\n\n\ndef softmax(data):\n    return 1.0\n\n\ndef old(data):",
+    )
+    mine["q1_bptt_for_torch/test.py"] = mine["q1_bptt_for_torch/test.py"].replace(
+        b"def run_forward_pass", b"import math\n\n\ndef run_forward_pass"
+    )
+    files, _ = course_modules(mine, handout)
+    assert files["q1_bptt_for_torch/train.py"] == handout["q1_bptt_for_torch/train.py"]
+    test = files["q1_bptt_for_torch/test.py"].decode()
+    assert "acc += np.mean(" in test  # the submission's run_memory_test
+    assert test.count("def run_forward_pass") == 1 and "import math" in test
+    common = files["q1_bptt_for_torch/common.py"].decode()
+    assert "grad *= threshold / norm" in common and "return 1.0" not in common
+    assert common.startswith('"""Softmax') and "import numpy as np\nimport math\n" in common
+
+
+def test_the_layout_is_told_by_folders_names_and_content():
+    own = {f"x/{m}.py": b"" for m in ("BasicRNNCell", "MyLSTMCell")}
+    own["x/common.py"] = b"def clip_gradients(grads, threshold): ..."
+    assert submission.detect(own) == OWN
+    assert submission.detect({"a/q2_rnn_torch/MyLSTMCell.py": b""}) == COURSE
+    side_by_side = {
+        "a/BasicRNNCell.py": b"import torch\nclass BasicRNNCell(torch.nn.Module): ...",
+        "b/BasicRNNCell.py": b"import numpy as np\nclass BasicRNNCell: ...",
+        "b/test.py": b"def run_memory_test(): ...",
+    }
+    assert submission.detect(side_by_side) == COURSE
+    found = submission.course_files(side_by_side)
+    assert found["q1_bptt_for_torch/BasicRNNCell.py"].startswith(b"import numpy")
+    assert found["q2_rnn_torch/BasicRNNCell.py"].startswith(b"import torch")
+
+
+# --- archives and Moodle ------------------------------------------------------
+
+
+def zipped(files, prefix=""):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, text in files.items():
+            archive.writestr(prefix + path, text)
+    return buffer.getvalue()
+
+
+def tarred(files, prefix=""):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(prefix + path)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+WORKSHEET = (
+    'Identifier,"Full name","Email address",Status,Group,Grade,"Maximum Grade",'
+    '"Grade can be changed","Last modified (submission)","Last modified (grade)",'
+    '"Feedback comments"\r\n'
+    '"Participant 101","Jürgen Müller",jm@example.org,"Submitted for grading",,,"19,00",Yes,'
+    '"Monday, 15 January 2024, 10:00 AM",-,\r\n'
+    '"Participant 102","Anna Schmidt",as@example.org,"Submitted for grading",,,"19,00",Yes,'
+    '"Monday, 15 January 2024, 11:00 AM",-,\r\n'
+    '"Participant 103","Zoë Ñúñez",zn@example.org,"Submitted for grading",,,"19,00",Yes,'
+    '"Monday, 15 January 2024, 12:00 AM",-,\r\n'
+    '"Participant 104","Kai Ohne",ko@example.org,"No submission",,,"19,00",Yes,-,-,\r\n'
+    '"Participant 105","Eva Team",et@example.org,"Submitted for grading","Gruppe 7",,"19,00",'
+    'Yes,"Monday, 15 January 2024, 9:00 AM",-,\r\n'
+    '"Participant 106","Tim Team",tt@example.org,"Submitted for grading","Gruppe 7",,"19,00",'
+    'Yes,"Monday, 15 January 2024, 9:00 AM",-,\r\n'
+)
+
+
+@pytest.fixture(scope="module")
+def moodle_round_trip(tmp_path_factory):
+    """Moodle's download: a zip, a tar.gz, loose files and a team's zip; graded as one download
+    with the worksheet, and each hand-in graded on its own."""
+    base = tmp_path_factory.mktemp("moodle")
+    bug = replaced(PLANTED["c_loss_doubled"][0])
+    hand_ins = {
+        "Jürgen Müller_101": ("111_222_333.zip", zipped(course_files(), "ex6/")),
+        "Anna Schmidt_102": ("444_555.tar.gz", tarred(blank(course_files()))),
+        "Zoë Ñúñez_103": (None, bug),
+        "Gruppe 7_7": ("777_888.zip", zipped(reading("r_clip_each_parameter"))),
+    }
+    download = base / "download"
+    alone = []
+    for prefix, (name, content) in hand_ins.items():
+        folder = download / f"{prefix}_assignsubmission_file_"
+        if name is None:
+            write(folder, content)
+            write(base / "alone" / prefix, content)
+        else:
+            folder.mkdir(parents=True)
+            (folder / name).write_bytes(content)
+            (base / "alone" / prefix).mkdir(parents=True)
+            (base / "alone" / prefix / name).write_bytes(content)
+        alone.append(base / "alone" / prefix)
+    archive = base / "download.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in sorted(download.rglob("*")):
+            if path.is_file():
+                z.write(path, path.relative_to(download).as_posix())
+    worksheet = base / "worksheet.csv"
+    worksheet.write_bytes(WORKSHEET.encode())
+    together = grade([archive], base / "out", "--worksheet", worksheet)
+    one_by_one = grade(alone, base / "out-alone")
+    return {"together": together, "alone": one_by_one, "worksheet": worksheet, "base": base}
+
+
+def test_each_moodle_hand_in_grades_as_it_does_alone(moodle_round_trip):
+    _, rows, _ = moodle_round_trip["together"]
+    _, alone, _ = moodle_round_trip["alone"]
+    assert set(rows) == {"Jürgen Müller_101", "Anna Schmidt_102", "Zoë Ñúñez_103", "Gruppe 7_7"}
+    for name, row in rows.items():
+        assert scores(row) == scores(alone[name]), name
+    assert float(rows["Jürgen Müller_101"]["total"]) == 19
+    assert float(rows["Anna Schmidt_102"]["total"]) == 0
+    assert float(rows["Zoë Ñúñez_103"]["total"]) == 18
+
+
+def test_the_worksheet_changes_only_grade_and_feedback(moodle_round_trip):
+    before = moodle_round_trip["worksheet"].read_bytes()
+    after = (moodle_round_trip["base"] / "out" / "worksheet.csv").read_bytes()
+    old = list(csv.reader(io.StringIO(before.decode(), newline="")))
+    new = list(csv.reader(io.StringIO(after.decode(), newline="")))
+    assert old[0] == new[0] and len(old) == len(new)
+    grade_at, feedback_at = old[0].index("Grade"), old[0].index("Feedback comments")
+    expected = {
+        "Participant 101": "19,00",
+        "Participant 102": "0,00",
+        "Participant 103": "18,00",
+        "Participant 104": "",
+        "Participant 105": "19,00",
+        "Participant 106": "19,00",
+    }
+    for was, now in zip(old[1:], new[1:], strict=True):
+        untouched = [k for k in range(len(was)) if k not in (grade_at, feedback_at)]
+        assert [was[k] for k in untouched] == [now[k] for k in untouched]
+        assert now[grade_at] == expected[was[0]]
+    feedback = {row[0]: row[feedback_at] for row in new}
+    assert feedback["Participant 104"] == ""
+    assert feedback["Participant 101"].startswith("19 / 19 points")
+    assert "2d lost 1: q2_rnn_torch/memory_task.memory_task_loss" in feedback["Participant 103"]
+    assert all(len(text) <= moodle.FEEDBACK_LIMIT for text in feedback.values())
+    # Every byte outside the filled fields is the worksheet's own.
+    lines_before, lines_after = before.split(b"\r\n"), after.split(b"\r\n")
+    assert lines_before[0] == lines_after[0] and lines_before[4] == lines_after[4]
+
+
+def test_a_worksheet_without_its_columns_is_refused_in_one_line(tmp_path):
+    text = "Name,Points\r\nA,1\r\n"
+    assert moodle.fill(text, []) == (text, ["the worksheet has no Identifier or Grade column: "
+                                            "not filled"])  # fmt: skip
+
+
+def test_hostile_archives_are_refused_without_writing_or_inflating(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("../../escape.py", "x = 1")
+        z.writestr("/abs/path.py", "x = 1")
+        z.writestr("C:\\win.py", "x = 1")
+        z.writestr("bomb.py", b"\0" * (64 << 20))
+        info = zipfile.ZipInfo("link.py")
+        info.external_attr = 0o120777 << 16
+        z.writestr(info, "/etc/passwd")
+        z.writestr("ok/common.py", "def clip_gradient(g, t): ...")
+    (tmp_path / "sub.zip").write_bytes(buffer.getvalue())
+    files, notes = submission.read(tmp_path / "sub.zip")
+    assert list(files) == ["ok/common.py"]
+    assert sum("outside the submission" in n for n in notes) == 3
+    assert any("bomb.py was not read" in n for n in notes)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as t:
+        for kind, name in ((tarfile.SYMTYPE, "s.py"), (tarfile.LNKTYPE, "h.py")):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, "/etc/passwd"
+            t.addfile(info)
+        info = tarfile.TarInfo("dev.py")
+        info.type = tarfile.CHRTYPE
+        t.addfile(info)
+    (tmp_path / "links.tar").write_bytes(buffer.getvalue())
+    assert submission.read(tmp_path / "links.tar")[0] == {}
+    many = zipped({f"f{k}.txt": "" for k in range(submission.MEMBER_LIMIT + 1)})
+    (tmp_path / "many.zip").write_bytes(many)
+    assert "more than" in submission.read(tmp_path / "many.zip")[1][0]
+    nested = zipped({"a.py": "x = 1"})
+    for _ in range(submission.DEPTH_LIMIT + 1):
+        nested = zipped({"inner.zip": nested})
+    (tmp_path / "deep.zip").write_bytes(nested)
+    files, notes = submission.read(tmp_path / "deep.zip")
+    assert files == {} and any("nested deeper" in n for n in notes)
+    assert sorted(os.listdir(tmp_path)) == ["deep.zip", "links.tar", "many.zip", "sub.zip"]
