@@ -97,17 +97,18 @@ def grade(sub, limits, seed=None, handout=None):
     """
     started = time.monotonic()
     result = Grade(sub.name, notes=list(sub.notes), moodle_id=sub.moodle_id)
-    found = submission.layout(sub.files)
-    result.notes.append(f"graded as {LAYOUTS[found.kind]}")
-    if found.kind == OWN:
-        files = own_modules(found.files)
-    else:
-        files, notes = course_modules(found.files, handout)
-        result.notes += notes
     seed = secrets.randbits(63) if seed is None else seed
-    result.notes.append(f"inputs drawn from seed {seed}")
     rng = np.random.default_rng(seed)
+    found = submission.Layout(OWN, {})
     try:
+        found = submission.layout(sub.files)
+        result.notes.append(f"graded as {LAYOUTS[found.kind]}")
+        if found.kind == OWN:
+            files = own_modules(found.files)
+        else:
+            files, notes = course_modules(found.files, handout)
+            result.notes += notes
+        result.notes.append(f"inputs drawn from seed {seed}")
         with Sandbox(files, limits) as sandbox:
             for label in SHEET:
                 result.tests += grade_label(label, found, sandbox, rng)

@@ -132,8 +132,8 @@ class Reader:
                 self._tar(data, prefix, depth)
         except Refused as why:
             self.notes.append(f"{prefix.rstrip('/')}: {why}")
-        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, ValueError) as err:
-            self.notes.append(f"{prefix.rstrip('/')} could not be read: {err}")
+        except Exception as err:  # corrupt, encrypted, odd compression: a note, never a crash
+            self.notes.append(f"{prefix.rstrip('/') or name} could not be read: {err!r:.200}")
 
     def _member(self, path, size, prefix, depth, read):
         """One member of ``size`` bytes at ``path``; ``read()`` gives its bytes."""
@@ -342,7 +342,8 @@ def splice(given, submitted, functions):
     """
     try:
         given_tree, submitted_tree = ast.parse(given), ast.parse(submitted)
-    except (SyntaxError, ValueError):
+        given.decode(), submitted.decode()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return submitted
     given_lines = given.decode().splitlines()
     submitted_text = submitted.decode()

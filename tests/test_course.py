@@ -298,4 +298,23 @@ def test_hostile_archives_are_refused_without_writing_or_inflating(tmp_path):
     (tmp_path / "deep.zip").write_bytes(nested)
     files, notes = submission.read(tmp_path / "deep.zip")
     assert files == {} and any("nested deeper" in n for n in notes)
-    assert sorted(os.listdir(tmp_path)) == ["deep.zip", "links.tar", "many.zip", "sub.zip"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_LZMA) as z:
+        z.writestr("a.py", "x = 1")
+    odd = bytearray(buffer.getvalue())
+    central = odd.find(b"PK\x01\x02")
+    for at in (8, central + 10):  # the compression method, in both headers: one no one knows
+        odd[at : at + 2] = (99).to_bytes(2, "little")
+    (tmp_path / "odd.zip").write_bytes(bytes(odd))
+    files, notes = submission.read(tmp_path / "odd.zip")
+    assert files == {} and "could not be read" in notes[0]
+    assert sorted(os.listdir(tmp_path)) == [
+        "deep.zip", "links.tar", "many.zip", "odd.zip", "sub.zip",
+    ]  # fmt: skip
+
+
+def test_sources_that_break_the_parser_are_taken_whole():
+    nested = b"x = " + b"(" * 100_000 + b")" * 100_000 + b"\n"
+    assert submission.splice(b"def clip_gradient(g, t): pass\n", nested, ("clip_gradient",)) == (
+        nested
+    )
