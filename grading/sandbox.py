@@ -92,7 +92,13 @@ def _check_bwrap(limits):
             "level with --isolation user (one submission per container) or --isolation none"
         )
     probe = subprocess.run(
-        [*_bwrap_command(Path("/"), limits, 0), sys.executable, "-I", "-c", "import numpy, torch"],
+        [
+            *_bwrap_command(Path("/"), limits, 0),
+            sandbox_python(),
+            "-I",
+            "-c",
+            "import numpy, torch",
+        ],
         capture_output=True,
         timeout=STARTUP_SECONDS,
         **_spawn_user(limits),
@@ -147,23 +153,38 @@ def _environment(scratch):
     }
 
 
-def _bound(path):
-    """bwrap arguments that show ``path`` read-only at the same place, its parents 0755."""
-    path = Path(path).resolve()
-    parents = [p for p in reversed(path.parents) if p != Path("/")]
+def _bound(source, target):
+    """bwrap arguments that show ``source`` read-only at ``target``, its parents 0755."""
+    target = Path(target)
+    parents = [p for p in reversed(target.parents) if p != Path("/")]
     args = []
     for parent in parents:
         args += ["--perms", "0755", "--dir", str(parent)]
-    return [*args, "--ro-bind", str(path), str(path)]
+    return [*args, "--ro-bind", str(source), str(target)]
+
+
+VENV = "/venv"  # where a bwrap sandbox sees the grader's virtual environment, if it has one
 
 
 def _runtime():
-    """The folders the child needs to run Python with numpy and torch, and nothing else."""
-    folders = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
-    executable = Path(sys.executable).resolve()
-    if not any(executable.is_relative_to(f) for f in folders):
-        folders.add(executable.parent)
-    return sorted(f for f in folders if not f.is_relative_to("/usr"))
+    """``[(folder, where the sandbox sees it)]``: Python, numpy and torch, nothing else.
+
+    The installation stays at its own path, where a virtual environment's
+    ``pyvenv.cfg`` finds it; the virtual environment itself, often inside the
+    grader's own folder, shows at ``/venv``, so that no path of the grader shows.
+    """
+    base = Path(sys.base_prefix).resolve()
+    folders = [] if base.is_relative_to("/usr") else [(base, base)]
+    if sys.prefix != sys.base_prefix:
+        folders.append((Path(sys.prefix).resolve(), Path(VENV)))
+    return folders
+
+
+def sandbox_python():
+    """The Python interpreter as the bwrap sandbox sees it."""
+    if sys.prefix != sys.base_prefix:
+        return str(Path(VENV) / Path(sys.executable).relative_to(sys.prefix))
+    return sys.executable
 
 
 def _bwrap_command(root, limits, uid):
@@ -180,8 +201,8 @@ def _bwrap_command(root, limits, uid):
             command += ["--symlink", os.readlink(target), str(target)]
         elif target.is_dir():
             command += ["--ro-bind", str(target), str(target)]
-    for folder in _runtime():
-        command += _bound(folder)
+    for folder, seen_at in _runtime():
+        command += _bound(folder, seen_at)
     command += ["--proc", "/proc", "--dev", "/dev"]
     command += ["--perms", "1777", "--size", str(limits.written), "--tmpfs", "/tmp"]
     command += ["--perms", "1777", "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm"]
@@ -298,13 +319,12 @@ class Sandbox:
             raise SandboxError("grading was stopped")
         limits = self.limits
         root = INSIDE if limits.isolation == "bwrap" else str(self.root)
-        memory = limits.memory
-        prefix = []
+        memory, command = limits.memory, [sys.executable]
         if limits.isolation == "bwrap":
             memory -= limits.written + SHM_BYTES  # the private /tmp and /dev/shm are memory too
-            prefix = _bwrap_command(self.root, limits, self.uid)
+            command = [*_bwrap_command(self.root, limits, self.uid), sandbox_python()]
         nproc = processes_of(self.uid) + limits.processes
-        command = [*prefix, sys.executable, "-I", f"{root}/child.py", root, self.scratch]
+        command += ["-I", f"{root}/child.py", root, self.scratch]
         command += [str(memory), str(int(limits.timeout) + 1), str(limits.written), str(nproc)]
         self.process = subprocess.Popen(
             command,

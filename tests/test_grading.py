@@ -584,13 +584,12 @@ def test_a_course_layout_submission_in_the_same_batch(graded):
 
 def test_sandboxed_code_runs_as_a_user_of_its_own(tmp_path):
     """As root, the child has its own uid; as any user, it sees none of the grader's files."""
-    solution = ROOT / "grading" / "points.py"
-    code = f"import os, pathlib; print(os.getuid(), pathlib.Path({str(solution)!r}).exists())"
+    code = f"import os, pathlib; print(os.getuid(), pathlib.Path({str(ROOT)!r}).exists())"
     box = sandbox.Sandbox({}, sandbox.Limits(timeout=30))
     try:
         command = sandbox._bwrap_command(box.root, box.limits, box.uid)
         done = subprocess.run(
-            [*command, sys.executable, "-I", "-c", code], capture_output=True, text=True
+            [*command, sandbox.sandbox_python(), "-I", "-c", code], capture_output=True, text=True
         )
     finally:
         box.close()
