@@ -58,6 +58,7 @@ class NumpyLSTMCell(Layer):
         Stores the inputs, the gates ``(B, T, 4H)`` (after their nonlinearity),
         the cell states and tanh of them ``(B, T, H)`` for ``bprop``.
         """
+        #####Start Subtask extra#####
         xs, single = as_batch(xs, self.n_in)
         n_batch, n_steps, _ = xs.shape
         H = self.n_hidden
@@ -90,6 +91,7 @@ class NumpyLSTMCell(Layer):
             "out_shape": hs.shape[single:],
         }
         return hs[0] if single else hs
+        #####End Subtask#####
 
     def bprop(self, dys):
         """Backpropagation through time.
@@ -112,6 +114,7 @@ class NumpyLSTMCell(Layer):
         Returns dxs, ``(T, I)`` or ``(B, T, I)``. The three ``+=`` are summed
         over t (and the batch) after the loop, in one product each.
         """
+        #####Start Subtask extra#####
         cache = self._cached(dys)
         xs, gates, hs = cache["xs"], cache["gates"], cache["hs"]
         cs, tanh_cs = cache["cs"], cache["tanh_cs"]
@@ -138,3 +141,4 @@ class NumpyLSTMCell(Layer):
         self.db_h += das.sum(axis=(0, 1))
         dxs = das @ self.W_hx
         return dxs[0] if cache["single"] else dxs
+        #####End Subtask#####

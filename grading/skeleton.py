@@ -11,11 +11,13 @@ import ast
 import re
 from pathlib import Path
 
-from grading.points import GRADED_MODULES, SHEET
+from grading.points import SHEET
 
 PACKAGE = Path(__file__).resolve().parent.parent
 START = re.compile(r"^(\s*)#####Start Subtask (\w+)#####\s*$")
 END = re.compile(r"^\s*#####End Subtask#####\s*$")
+# The label of a region beyond the sheet: the numpy LSTM's forward and backward.
+EXTRA = "extra"
 # The package's modules a student does not need: analysis scripts of this solution.
 NOT_HANDED_OUT = ("bench.py", "experiments.py")
 
@@ -70,13 +72,12 @@ def blank_out(source, module):
 
 
 def handout_files():
-    """``{file name: text}`` of the handout: every module, the graded ones blanked out."""
+    """``{file name: text}`` of the handout: every module, each marked region blanked out."""
     files = {}
     for path in sorted(PACKAGE.glob("*.py")):
         if path.name in NOT_HANDED_OUT:
             continue
-        source = path.read_text()
-        files[path.name] = blank_out(source, path.stem) if path.stem in GRADED_MODULES else source
+        files[path.name] = blank_out(path.read_text(), path.stem)
     files["requirements.txt"] = (PACKAGE / "requirements.txt").read_text()
     files["README.md"] = _readme()
     return files
@@ -84,11 +85,11 @@ def handout_files():
 
 def _readme():
     rows = []
-    for module in GRADED_MODULES:
-        source = (PACKAGE / f"{module}.py").read_text()
+    for path in sorted(PACKAGE.glob("*.py")):
+        source = path.read_text()
         tree = ast.parse(source)
         for label, first, _ in regions(source):
-            rows.append((label, f"`{_enclosing(tree, first)}` in `{module}.py`"))
+            rows.append((label, f"`{_enclosing(tree, first)}` in `{path.name}`"))
     lines = [
         "# Exercise 6: Recurrent Neural Networks",
         "",
@@ -101,6 +102,8 @@ def _readme():
     for label, points in SHEET.items():
         where = ", ".join(w for lab, w in rows if lab == label) or "(run `python main.py --task 0`)"
         lines.append(f"| {label} | {points} | {where} |")
+    extra = ", ".join(w for lab, w in rows if lab == EXTRA)
+    lines.append(f"| beyond the sheet | 0 | {extra} (`--task 0 --RNN LSTM`) |")
     lines += [
         "",
         "Install with `pip install -r requirements.txt`; `python main.py --help` lists the tasks.",

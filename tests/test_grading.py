@@ -25,7 +25,7 @@ from conftest import ROOT
 from grading import sandbox
 from grading.__main__ import unique_names
 from grading.points import CHECKS, GRADED_MODULES, SHEET, TOTAL
-from grading.skeleton import blank_out, regions, write_handout
+from grading.skeleton import blank_out, handout_files, regions, write_handout
 
 # Each planted bug: (module, the solution's text, the bug, {sub-question: points it loses});
 # a tuple of texts makes several replacements.
@@ -667,6 +667,21 @@ def test_skeleton_regions_and_markers():
     assert 'raise NotImplementedError("Subtask 1b: complete BasicRNNCell.bprop' in blank
     with pytest.raises(ValueError, match="never closed"):
         regions("#####Start Subtask 1a#####\nx = 1\n")
+
+
+def test_the_handout_gives_no_answer_away():
+    """No line that only a solution region holds, the numpy LSTM's included, is in the handout."""
+    inside, outside = set(), set()
+    for path in ROOT.glob("*.py"):
+        lines = [line.strip() for line in path.read_text().splitlines()]
+        marked = {k for _, first, last in regions(path.read_text()) for k in range(first, last - 1)}
+        for k, line in enumerate(lines):
+            (inside if k in marked else outside).add(line)
+    answers = {line for line in inside - outside if len(line) > 12}
+    assert len(answers) > 60
+    handout = "\n".join(handout_files().values())
+    assert sorted(answers & {line.strip() for line in handout.splitlines()}) == []
+    assert 'raise NotImplementedError("Subtask extra: complete NumpyLSTMCell.bprop' in handout
 
 
 def test_the_handout_runs(tmp_path):
