@@ -1,27 +1,25 @@
 """Files written whole or never: a run stopped mid-write leaves the old file or none."""
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
-
-UMASK = os.umask(0o022)
-os.umask(UMASK)
 
 
 def atomic_write(path, write):
     """Call ``write(file)`` on a temporary binary file beside ``path``, then rename it to ``path``.
 
-    The rename is atomic on POSIX file systems, so ``path`` never holds half a file.
+    The rename is atomic on POSIX file systems, so ``path`` never holds half a file. The
+    temporary file is named before it is created, so that a signal arriving at any point,
+    even between its creation and the ``try``, leaves nothing behind.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        os.chmod(fd, 0o666 & ~UMASK)  # mkstemp's 0600 would hide the file from other users
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "xb") as f:  # created 0666 less the umask, like any file
             write(f)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
