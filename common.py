@@ -10,10 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from atomic import save_figure
-
-
-class NonFiniteError(ArithmeticError):
-    """Training produced a NaN or infinite loss or gradient."""
+from copy_task import copy_task_indices
 
 
 def log_softmax(z):
@@ -69,50 +66,6 @@ def clip_gradients(grads, threshold):
     #####End Subtask#####
 
 
-def _check_copy_task(to_remember_len, blank_len, n_vocab, delim_idx, blank_idx):
-    for name, value, least in (
-        ("to_remember_len", to_remember_len, 1),
-        ("blank_len", blank_len, 0),
-        ("n_vocab", n_vocab, 3),
-    ):
-        if not isinstance(value, numbers.Integral) or value < least:
-            raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
-    for name, value in (("delim_idx", delim_idx), ("blank_idx", blank_idx)):
-        if not isinstance(value, numbers.Integral) or not 0 <= value < n_vocab:
-            raise ValueError(f"{name} must be an integer in [0, {n_vocab}), got {value!r}")
-    if delim_idx == blank_idx:
-        raise ValueError(f"delim_idx and blank_idx must differ, both are {delim_idx}")
-
-
-def copy_task_indices(
-    n_sequences, to_remember_len, n_vocab, delim_idx, blank_idx, blank_len=0, rng=None
-):
-    """Class indices of the copy task: ``(inputs, targets)``, each ``(n_sequences, T)``.
-
-    With L = to_remember_len and T = 2L + blank_len + 1:
-
-        inputs:  c_1 .. c_L, blank_len blanks, delimiter, L blanks
-        targets: L + blank_len + 1 blanks,                c_1 .. c_L
-
-    The symbols c_i are drawn uniformly from the vocabulary without the
-    delimiter and the blank.
-    """
-    _check_copy_task(to_remember_len, blank_len, n_vocab, delim_idx, blank_idx)
-    if not isinstance(n_sequences, numbers.Integral) or n_sequences < 1:
-        raise ValueError(f"n_sequences must be a positive integer, got {n_sequences!r}")
-    rng = np.random.default_rng() if rng is None else rng
-    symbols = np.setdiff1d(np.arange(n_vocab), [delim_idx, blank_idx])
-    L = to_remember_len
-    recall = L + blank_len + 1
-    chars = symbols[rng.integers(len(symbols), size=(n_sequences, L))]
-    inputs = np.full((n_sequences, recall + L), blank_idx)
-    targets = inputs.copy()
-    inputs[:, :L] = chars
-    inputs[:, recall - 1] = delim_idx
-    targets[:, recall:] = chars
-    return inputs, targets
-
-
 def generate_data_memory(
     to_remember_len,
     n_vocab,
@@ -122,7 +75,7 @@ def generate_data_memory(
     blank_len=0,
     rng=None,
 ):
-    """One-hot data of the memorization task (the copy task of ``copy_task_indices``).
+    """One-hot data of the memorization task (the copy task of ``copy_task.copy_task_indices``).
 
     Returns ``data, labels``, float64 one-hot arrays of shape ``(T, n_vocab)``,
     or ``(batch_size, T, n_vocab)`` when a batch size is given; T = 2L + blank_len + 1.
@@ -141,7 +94,7 @@ def generate_data_memory(
     return (data[0], labels[0]) if batch_size is None else (data, labels)
 
 
-def n_sequences(labels):
+def sequence_count(labels):
     """1 for one sequence ``(T, C)``, B for a batch ``(B, T, C)``."""
     return 1 if np.ndim(labels) == 2 else len(labels)
 
@@ -156,7 +109,7 @@ def run_forward_pass(net, data, labels, clear_after=True):
     outputs = data
     for layer in net:
         outputs = layer.fprop(outputs)
-    loss = cross_entropy(outputs, labels).sum() / n_sequences(labels)
+    loss = cross_entropy(outputs, labels).sum() / sequence_count(labels)
     if clear_after:
         for layer in net:
             layer.clear_stored_states()
@@ -170,20 +123,20 @@ def run_training(net, data, labels, clip_threshold=None, optimizer=None):
     ``None`` or a number > 0 for ``clip_gradients``. optimizer: ``None`` (compute
     the gradients only) or an object whose ``step()`` updates the weights.
     Returns ``(loss, norm)``, the loss and the gradient norm before clipping.
-    Raises ``NonFiniteError`` (before any update) if either is NaN or infinite.
+    Raises ``FloatingPointError`` (before any update) if either is NaN or infinite.
     """
     for layer in net:
         layer.clear_stored_derivs()
     loss, probs = run_forward_pass(net, data, labels, clear_after=False)
     # d loss / d outputs of softmax + cross-entropy, for the batch-mean loss.
-    d_outputs = (probs - labels) / n_sequences(labels)
+    d_outputs = (probs - labels) / sequence_count(labels)
     for layer in reversed(net):
         d_outputs = layer.bprop(d_outputs)
         layer.clear_stored_states()
     grads = [grad for layer in net for _, grad, _ in layer.get_params()]
     norm = clip_gradients(grads, clip_threshold if clip_threshold else np.inf)
     if not np.isfinite(loss) or not np.isfinite(norm):
-        raise NonFiniteError(f"the loss is {loss} and the gradient norm {norm}")
+        raise FloatingPointError(f"the loss is {loss} and the gradient norm {norm}")
     if optimizer is not None:
         optimizer.step()
     return loss, norm

@@ -37,12 +37,13 @@ import main
 from atomic import save_figure
 from BasicRNNCell import BasicRNNCell
 from common import random_sequence, run_exploding_grads_test
+from copy_task import copy_task_length
 from LinearLayer import LinearLayer
 from loops import N_CONTEXT, generate
 from NumpyLSTMCell import NumpyLSTMCell
-from outputs import versions, write_json
+from runner.outputs import versions, write_json
+from runner.tasks import build_model
 from sine_task import SineDataset
-from tasks import build_model
 
 FULL = {
     "seeds": [0, 1, 2],
@@ -113,13 +114,13 @@ def run_all(jobs, argvs):
 def exploding(settings, out):
     """Question 1c/d: mean |gradient| against T for each cell, clipped and not."""
     hidden = settings["hidden"]
-    cells = {
+    makers = {
         "random W_hh": lambda rng: BasicRNNCell(10, hidden, "random", rng),
         "identity W_hh": lambda rng: BasicRNNCell(10, hidden, "identity", rng),
         "LSTM": lambda rng: NumpyLSTMCell(10, hidden, rng),
     }
     curves = {}
-    for name, make in cells.items():
+    for name, make in makers.items():
         rng = np.random.default_rng(0)
         net = [make(rng), LinearLayer(hidden, 10, rng)]
         data, labels = random_sequence(settings["max_len"], 10, rng)
@@ -208,7 +209,9 @@ def memorize_report(config, metrics, out):
             acc = summary([m["test_accuracy"] for m in runs])
             results[f"{setting}, {cell}"] = {
                 **acc,
-                "T": 2 * runs[0]["config"]["to_remember_len"] + runs[0]["config"]["blank_len"] + 1,
+                "T": copy_task_length(
+                    runs[0]["config"]["to_remember_len"], runs[0]["config"]["blank_len"]
+                ),
                 "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
             }
             x = i * (len(MEMORIZE_CELLS) + 1) + j

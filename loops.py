@@ -5,7 +5,6 @@ from matplotlib.figure import Figure
 from tqdm.auto import tqdm
 
 from atomic import save_figure
-from common import NonFiniteError
 from memory_task import memory_task_acc, memory_task_loss
 
 N_CONTEXT = 30
@@ -52,7 +51,7 @@ def train_loop(
     ``optimizer -> scheduler``, stepped once per epoch. history: an optional
     list that receives each finished epoch's mean batch loss, so a caller keeps
     it even when training is interrupted. A NaN or infinite loss or gradient
-    raises ``NonFiniteError`` naming the epoch and step, before any update.
+    raises ``FloatingPointError`` naming the epoch and step, before any update.
     checkpoint: optional, with ``restore(model, optimizer, scheduler,
     generator) -> first epoch`` and ``save(epoch, ...the same)``, called after
     every epoch, so that a stopped run continues exactly where it was.
@@ -79,8 +78,8 @@ def train_loop(
         for step, (x, y) in enumerate(batches(dataset, batch_size, device, generator), 1):
             try:
                 total += train_step(model, optimizer, loss_func, x, y, clip)
-            except NonFiniteError as err:
-                raise NonFiniteError(f"epoch {epoch}, step {step}: {err}") from None
+            except FloatingPointError as err:
+                raise FloatingPointError(f"epoch {epoch}, step {step}: {err}") from None
             count += 1
         if scheduler is not None:
             scheduler.step()
@@ -97,7 +96,7 @@ def train_step(model, optimizer, loss_func, x, y, clip):
     x: ``(B, T, I)``; y: the targets ``loss_func`` takes with the outputs
     ``(B, T, O)``. The gradient's global norm is clipped to ``clip`` with
     ``torch.nn.utils.clip_grad_norm_`` (0 or None: no clipping). Returns the
-    batch's loss as a float. Raises ``NonFiniteError``, before the update,
+    batch's loss as a float. Raises ``FloatingPointError``, before the update,
     if the loss or the gradient norm is NaN or infinite.
     """
     #####Start Subtask 2c#####
@@ -106,7 +105,7 @@ def train_step(model, optimizer, loss_func, x, y, clip):
     loss.backward()
     norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip or float("inf"))
     if not (torch.isfinite(loss) and torch.isfinite(norm)):
-        raise NonFiniteError(f"the loss is {loss.item()} and the gradient norm {norm.item()}")
+        raise FloatingPointError(f"the loss is {loss.item()} and the gradient norm {norm.item()}")
     optimizer.step()
     return loss.item()
     #####End Subtask#####

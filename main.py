@@ -16,10 +16,10 @@ from pathlib import Path
 
 import torch
 
-from footprint import too_large
-from outputs import CheckpointError, Run, load_checkpoint, prepare_out_dir
-from stops import SignalGuard, ending
-from tasks import DEFAULTS, TASKS
+from runner.footprint import too_large
+from runner.outputs import CheckpointError, Run, load_checkpoint, prepare_out_dir
+from runner.stops import SignalGuard, ending
+from runner.tasks import DEFAULTS, TASKS, task_default
 
 TASK_NAMES = {"0": "memorize", "1": "sine", "2": "memory"}
 MAX_LR = 10.0  # Adam moves each weight by about lr per step: beyond this nothing trains
@@ -246,9 +246,9 @@ def parse_args(argv=None):
         parser.error("--device cuda: CUDA is not available on this machine; use --device cpu")
     if args.device == "auto":
         args.device = "cuda" if torch.cuda.is_available() else "cpu"
-    for key, value in DEFAULTS[args.task].items():
+    for key in DEFAULTS[args.task]:
         if getattr(args, key, None) is None:
-            setattr(args, key, value[args.rnn] if isinstance(value, dict) else value)
+            setattr(args, key, task_default(args.task, key, args.rnn))
     if args.rnn == "LSTM":
         args.init = None
     else:

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from common import copy_task_indices
+from copy_task import copy_task_indices
 
 N_SYMBOLS = 8
 BLANK = 8

@@ -8,7 +8,6 @@ python -m grading skeleton OUT
 import argparse
 import math
 import os
-import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -26,14 +25,7 @@ from grading.sandbox import (
     default_user,
 )
 from grading.skeleton import write_handout
-
-SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
-
-
-class Stop(BaseException):
-    def __init__(self, signum):
-        super().__init__(signal.Signals(signum).name)
-        self.code = SIGNALS[signum]
+from runner.stops import SignalGuard, Stopped
 
 
 def positive(kind):
@@ -153,23 +145,25 @@ def run_grade(args):
     for sub, name in zip(subs, unique_names(s.name for s in subs), strict=True):
         sub.name = name
     grades = {}
-    for signum in SIGNALS:
-        signal.signal(signum, _raise_stop)
     pool = ThreadPoolExecutor(args.jobs)
-    try:
-        futures = {pool.submit(grade, s, limits, args.seed, handout): k for k, s in enumerate(subs)}
-        for future in as_completed(futures):
-            grades[futures[future]] = result = future.result()
-            say(report.table(result))
-    except Stop as stop:
-        Sandbox.stop_all()
-        pool.shutdown(wait=False, cancel_futures=True)
-        finished = [grades[k] for k in sorted(grades)]
-        write(finished, args.out, worksheet)
-        print(f"stopped by {stop}: {len(finished)} of {len(subs)} graded", file=sys.stderr)
-        os._exit(stop.code)
-    pool.shutdown()
-    write([grades[k] for k in sorted(grades)], args.out, worksheet)
+    with SignalGuard() as guard:
+        try:
+            futures = {
+                pool.submit(grade, s, limits, args.seed, handout): k for k, s in enumerate(subs)
+            }
+            for future in as_completed(futures):
+                grades[futures[future]] = result = future.result()
+                say(report.table(result))
+        except Stopped as stop:
+            Sandbox.stop_all()
+            pool.shutdown(wait=False, cancel_futures=True)
+            finished = [grades[k] for k in sorted(grades)]
+            write(finished, args.out, worksheet)
+            print(f"stopped by {stop}: {len(finished)} of {len(subs)} graded", file=sys.stderr)
+            os._exit(128 + stop.signum)
+        guard.hold()  # the results are written whole: a signal from here on is held back
+        pool.shutdown()
+        write([grades[k] for k in sorted(grades)], args.out, worksheet)
     filled = ", worksheet.csv" if worksheet is not None else ""
     say(f"results in {args.out}/ (grades.csv{filled} and NAME/results.json)")
     failed = [g.name for g in grades.values() if any(t.grader_error for t in g.tests)]
@@ -188,12 +182,6 @@ def say(text):
         print(clean(text), flush=True)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _raise_stop(signum, frame):
-    for s in SIGNALS:
-        signal.signal(s, signal.SIG_IGN)
-    raise Stop(signum)
 
 
 def read_worksheet(path):

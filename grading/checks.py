@@ -1,18 +1,19 @@
 """What each probe asks of a submission and the grader's own answer to it.
 
-For every sub-question, ``draw(rng)`` returns a ``Probe``: the sizes the
-child needs (``spec``, plain JSON), the arrays it computes on (``inputs``) and
-the grader's references, computed here with torch and numpy alone. ``judge``
-then compares what the child sent back with those references, check by check.
-None of this imports a submission's module.
+For every sub-question, ``DRAW[label](rng, layout)`` returns a ``Probe``: the
+sizes the child needs (``spec``, plain JSON), the arrays it computes on
+(``inputs``) and the grader's references, computed here with torch and numpy
+alone. Each ``Check`` of ``CHECKS`` then judges what the child sent back
+against those references. None of this imports a submission's module.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from grading.points import COURSE
+from grading.points import COURSE, OWN, Q1, Q2
 
 Q1_TOLERANCE = 1e-6  # numpy float64 against torch float64: rounding is ~1e-15
 Q2_TOLERANCE = 1e-5  # torch; leaves room for a cell that computes in float32
@@ -172,16 +173,23 @@ def draw_1d(rng, layout):
     return Probe(spec, inputs, expected)
 
 
-def judge_clip(expected, found, case, clipped_above):
-    """``found``'s arrays against every reading of ``case``.
+def judge_clip(check, probe, answer):
+    """The arrays against every reading of the check's case (``above`` or ``below``).
 
     Within the threshold, unchanged arrays earn the point only from a function
     that does clip above it: a function that does nothing changes nothing.
     """
+    expected, case = probe.expected, check.name
     errors = {
-        reading: max(relative_error(found.get(str(k), np.nan), r) for k, r in enumerate(reference))
+        reading: max(
+            relative_error(answer.found.get(str(k), np.nan), r) for k, r in enumerate(reference)
+        )
         for reading, reference in expected[case].items()
     }
+    clipped_above = any(
+        relative_error(answer.arrays.get(f"above.{k}"), a) > 0
+        for k, a in enumerate(expected["above_input"])
+    )
     for reading, error in errors.items():
         if error <= EXACT:
             if case == "below" and not clipped_above:
@@ -227,9 +235,10 @@ def draw_2a(rng, layout):
     return Probe({"sizes": [lstm_sizes(rng) for _ in range(2)]}, {})
 
 
-def judge_params(spec, found):
+def judge_params(check, probe, answer):
     """Trainable entries for four gates (one bias or two each) and a read-out, none constant."""
-    for k, (I, H, O) in enumerate(spec["sizes"]):
+    found = answer.found
+    for k, (I, H, O) in enumerate(probe.spec["sizes"]):
         entries = found.get(f"{k}.entries")
         if entries is None:
             return False, f"MyLSTMCell({I}, {H}, {O}) could not be inspected"
@@ -315,7 +324,9 @@ def matching_layout(expected, found, notes):
     return None
 
 
-def judge_lstm(expected, found, notes, check):
+def judge_lstm(check, probe, answer):
+    """The check's arrays of the first layout whose outputs agree with torch.nn.LSTM."""
+    expected, found, notes = probe.expected, answer.found, answer.notes
     match = matching_layout(expected, found, notes)
     if match is None:
         closest = min(
@@ -330,12 +341,14 @@ def judge_lstm(expected, found, notes, check):
     k, name = match
     errors = [
         relative_error(found.get(f"{k}.{mine}", np.nan), expected[theirs])
-        for mine, theirs in LSTM_CHECKS[check]
+        for mine, theirs in LSTM_CHECKS[check.name]
         if mine != "db2" or f"{k}.db2" in found
     ]
     error = max(errors)
     verdict = "agrees with" if error <= Q2_TOLERANCE else "differs from"
-    what = {"outputs": "the outputs", "continue": "the continued outputs"}.get(check, check)
+    what = {"outputs": "the outputs", "continue": "the continued outputs"}.get(
+        check.name, check.name
+    )
     return error <= Q2_TOLERANCE, (
         f"{what} {verdict} torch.nn.LSTM, relative error {error:.2g} (layout: {name})"
     )
@@ -399,7 +412,9 @@ def draw_2c(rng, layout):
     return Probe({"epochs": epochs, "lr": lrs}, inputs, expected)
 
 
-def judge_train(expected, found, case):
+def judge_train(check, probe, answer):
+    """The weights after ``train_loop`` against the grader's SGD under every clipping reading."""
+    expected, found, case = probe.expected, answer.found, check.name
     if found.get("W") is None or found.get("b") is None:
         return False, "the model's weights did not come back"
     errors = {}
@@ -447,7 +462,7 @@ def draw_2d(rng, layout):
     L = 4
     B, T, C = int(rng.integers(3, 7)), int(rng.integers(8, 14)), 10
     outputs, labels = _copy_scores(rng, B, T, C, L)
-    readings = {
+    windows = {
         "summed over positions and sequences": (slice(None), 1),
         "averaged over positions and sequences": (slice(None), B * T),
         "averaged over each sequence's positions, summed over sequences": (slice(None), T),
@@ -456,7 +471,7 @@ def draw_2d(rng, layout):
         "averaged over each sequence's last L positions, summed": (slice(-L, None), L),
     }
     expected = {}
-    for reading, (window, divisor) in readings.items():
+    for reading, (window, divisor) in windows.items():
         x = torch.from_numpy(outputs).requires_grad_()
         total = torch.nn.functional.cross_entropy(
             x[:, window].reshape(-1, C), torch.from_numpy(labels[:, window]).reshape(-1),
@@ -467,7 +482,9 @@ def draw_2d(rng, layout):
     return Probe({"L": L}, {"outputs": outputs, "labels": labels}, expected)
 
 
-def judge_loss(expected, found):
+def judge_loss(check, probe, answer):
+    """The loss and its gradient against every reading of the copy task's loss."""
+    expected, found = probe.expected, answer.found
     loss, grad = found.get("loss"), found.get("grad")
     if loss is None or grad is None:
         return False, "the loss or its gradient did not come back"
@@ -514,7 +531,9 @@ def draw_2e(rng, layout):
     return Probe({"L": L, "batch_size": batch_size}, inputs, expected)
 
 
-def judge_test_loop(expected, found):
+def judge_test_loop(check, probe, answer):
+    """The test loop's loss and accuracy against every reading of their averages."""
+    expected, found = probe.expected, answer.found
     ok_loss, loss_line = readings(found.get("loss"), expected["test_loss"], "the loss")
     ok_acc, acc_line = readings(found.get("accuracy"), expected["test_accuracy"], "the accuracy")
     return ok_loss and ok_acc, f"{loss_line}; {acc_line}"
@@ -534,33 +553,130 @@ DRAW = {
 }
 
 
-def judge(check, probe, arrays, notes):
-    """The verdict ``(passed, one line)`` of one ``points.Check`` on what the child sent back.
+def judge_states(check, probe, answer):
+    """h_t of the check's sequence against torch.nn.RNN."""
+    hs = probe.expected[check.part]["hs"]
+    return compare(answer.found.get("hs"), hs, "hs", "torch.nn.RNN", Q1_TOLERANCE)
 
-    arrays and notes: all the probe's, keyed ``part.key``.
+
+def judge_bptt(check, probe, answer):
+    """One gradient of ``bprop`` (the check's name) against torch autograd."""
+    name = check.name
+    return compare(
+        answer.found.get(name), probe.expected[name], name, "torch autograd", Q1_TOLERANCE
+    )
+
+
+def judge_memory_test(check, probe, answer):
+    """The accuracy of a network of known accuracy, against every reading of it."""
+    return readings(answer.found.get("accuracy"), probe.expected[check.name], "the accuracy")
+
+
+def judge_identity(check, probe, answer):
+    identity = np.eye(probe.spec["H"])
+    return compare(answer.found.get("W_hh"), identity, "W_hh", "the identity", 0.0)
+
+
+def judge_copy_accuracy(check, probe, answer):
+    """``memory_task_acc`` against a direct count, in every reading."""
+    return readings(answer.found.get("accuracy"), probe.expected["accuracy"], "the accuracy")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the child sent back, as a judge reads it.
+
+    found: the arrays of the check's part, keyed without the part's prefix;
+    arrays and notes: all of the probe's, keyed ``part.key``.
     """
+
+    found: dict
+    arrays: dict
+    notes: dict
+
+
+def answer(check, arrays, notes):
     found = {k.partition(".")[2]: v for k, v in arrays.items() if k.startswith(check.part + ".")}
-    e, label, name = probe.expected, check.label, check.name
-    if label == "1a":
-        return compare(found.get("hs"), e[check.part]["hs"], "hs", "torch.nn.RNN", Q1_TOLERANCE)
-    if label == "1b":
-        return compare(found.get(name), e[name], name, "torch autograd", Q1_TOLERANCE)
-    if label == "1d":
-        given = e["above_input"]
-        clipped = any(relative_error(arrays.get(f"above.{k}"), a) > 0 for k, a in enumerate(given))
-        return judge_clip(e, found, name, clipped)
-    if label == "1e":
-        return readings(found.get("accuracy"), e[name], "the accuracy")
-    if label == "1f":
-        return compare(found.get("W_hh"), np.eye(probe.spec["H"]), "W_hh", "the identity", 0.0)
-    if label == "2a":
-        return judge_params(probe.spec, found)
-    if label == "2b":
-        return judge_lstm(e, found, notes, name)
-    if label == "2c":
-        return judge_train(e, found, name)
-    if label == "2d":
-        return judge_loss(e, found)
-    if name == "accuracy":
-        return readings(found.get("accuracy"), e["accuracy"], "the accuracy")
-    return judge_test_loop(e, found)
+    return Answer(found, arrays, notes)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check, declared once: its sub-question and name, its points, the child's part it
+    reads (``child.PARTS``; the sub-question's ``DRAW`` draws its probe), what it compares,
+    the function it grades in each layout (``module.function``), and its judge
+    ``(check, probe, Answer) -> (passed, one line)``."""
+
+    label: str
+    name: str
+    points: float
+    part: str
+    what: str
+    own: str
+    course: str
+    judge: Callable
+
+    def where(self, layout):
+        return self.own if layout == OWN else self.course
+
+
+def _q1(function):
+    return f"{Q1}/{function}"
+
+
+def _q2(function):
+    return f"{Q2}/{function}"
+
+
+_FPROP, _BPROP, _LSTM = "BasicRNNCell.fprop", "BasicRNNCell.bprop", "MyLSTMCell.forward"
+_CLIP, _MEMORY_TEST = "common.clip_gradients", "common.run_memory_test"
+_TRAIN, _LOSS = "loops.train_loop", "memory_task.memory_task_loss"
+
+CHECKS = [
+    Check("1a", "hs", 1, "first", "h_t of one sequence against torch.nn.RNN (ReLU)",
+          _FPROP, _q1(_FPROP), judge_states),
+    Check("1a", "h_0", 1, "second", "a second sequence starts again from h_0 = 0",
+          _FPROP, _q1(_FPROP), judge_states),
+    Check("1b", "dW_hh", 1, "bptt", "dW_hh against torch autograd",
+          _BPROP, _q1(_BPROP), judge_bptt),
+    Check("1b", "dW_hx", 0.5, "bptt", "dW_hx against torch autograd",
+          _BPROP, _q1(_BPROP), judge_bptt),
+    Check("1b", "db_h", 0.5, "bptt", "the bias gradient against torch autograd",
+          _BPROP, _q1(_BPROP), judge_bptt),
+    Check("1b", "dxs", 1, "bptt", "dxs against torch autograd",
+          _BPROP, _q1(_BPROP), judge_bptt),
+    Check("1d", "above", 0.5, "above", "gradients above the threshold scaled in place",
+          _CLIP, _q1("common.clip_gradient"), judge_clip),
+    Check("1d", "below", 0.5, "below", "gradients within the threshold left unchanged",
+          _CLIP, _q1("common.clip_gradient"), judge_clip),
+    Check("1e", "case_a", 1, "case_a", "the accuracy of a network of known accuracy",
+          _MEMORY_TEST, _q1("test.run_memory_test"), judge_memory_test),
+    Check("1e", "case_b", 1, "case_b", "the same, another network and vocabulary layout",
+          _MEMORY_TEST, _q1("test.run_memory_test"), judge_memory_test),
+    Check("1f", "identity", 1, "identity", "W_hh is the identity",
+          "BasicRNNCell.__init__", _q1("BasicRNNCell.__init__"), judge_identity),
+    Check("2a", "params", 1, "params",
+          "trainable parameters for four gates and a read-out, not constant",
+          "MyLSTMCell.__init__", _q2("MyLSTMCell.__init__"), judge_params),
+    Check("2b", "outputs", 1, "lstm", "outputs against torch.nn.LSTM with the same weights",
+          _LSTM, _q2(_LSTM), judge_lstm),
+    Check("2b", "dweight_ih", 1, "lstm", "input weights' gradients against torch autograd",
+          _LSTM, _q2(_LSTM), judge_lstm),
+    Check("2b", "dweight_hh", 1, "lstm", "hidden weights' gradients against torch autograd",
+          _LSTM, _q2(_LSTM), judge_lstm),
+    Check("2b", "dbias", 1, "lstm", "biases' and read-out's gradients against torch autograd",
+          _LSTM, _q2(_LSTM), judge_lstm),
+    Check("2b", "continue", 1, "lstm", "reset_hidden_state=False continues from the last state",
+          _LSTM, _q2(_LSTM), judge_lstm),
+    Check("2c", "steps", 1, "steps", "SGD epochs against the grader's own, no clipping needed",
+          _TRAIN, _q2(_TRAIN), judge_train),
+    Check("2c", "clipped", 1, "clipped", "SGD epochs with the gradient clipped to norm 5",
+          _TRAIN, _q2(_TRAIN), judge_train),
+    Check("2d", "loss", 1, "loss", "the loss and its gradient against cross_entropy",
+          _LOSS, _q2(_LOSS), judge_loss),
+    Check("2e", "accuracy", 0.5, "accuracy", "the accuracy against a direct count",
+          "memory_task.memory_task_acc", _q2("memory_task.memory_task_acc"),
+          judge_copy_accuracy),
+    Check("2e", "test_loop", 0.5, "test_loop", "loss and accuracy of the whole test set",
+          "loops.test_loop_mem_task", _q2("loops.test_loop_mem_task"), judge_test_loop),
+]  # fmt: skip

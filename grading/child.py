@@ -37,7 +37,7 @@ MODULES = "modules"
 RESULT_LIMIT = 4 << 20  # bytes of one probe's arrays; the grader reads no more
 
 
-def limit(memory_bytes, file_bytes, processes):
+def set_limits(memory_bytes, file_bytes, processes):
     """Cap this process and its forks: address space, file size, processes, no core dumps."""
     for which, value in (
         (resource.RLIMIT_AS, memory_bytes),
@@ -816,7 +816,7 @@ def serve(workdir, results, cpu_seconds):
 def main():
     workdir, scratch = sys.argv[1], sys.argv[2]
     memory, cpu_seconds, file_bytes, processes = map(int, sys.argv[3:7])
-    limit(memory, file_bytes, processes)
+    set_limits(memory, file_bytes, processes)
     results = os.path.join(scratch, ".results")
     os.makedirs(results, exist_ok=True)
     import matplotlib

@@ -15,7 +15,8 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from grading import checks, submission
-from grading.points import CHECKS, LAYOUTS, OWN, Q1, Q2, SHEET
+from grading.checks import CHECKS
+from grading.points import LAYOUTS, OWN, Q1, Q2, SHEET
 from grading.sandbox import Sandbox
 from grading.skeleton import handout_files
 
@@ -145,7 +146,7 @@ def grade_label(label, found, sandbox, rng):
     tests = []
     for check in label_checks:
         try:
-            passed, line = checks.judge(check, probe, run.arrays, run.notes)
+            passed, line = check.judge(check, probe, checks.answer(check, run.arrays, run.notes))
         except Exception as err:  # what came back has a shape or type no reading has
             passed, line = False, f"what came back cannot be read as an answer ({err!r:.200})"
         if not passed:

@@ -91,18 +91,14 @@ def _check_bwrap(limits):
             "(apt-get install bubblewrap, dnf install bubblewrap), or choose a weaker "
             "level with --isolation user (one submission per container) or --isolation none"
         )
-    probe = subprocess.run(
-        [
-            *_bwrap_command(Path("/"), limits, 0),
-            sandbox_python(),
-            "-I",
-            "-c",
-            "import numpy, torch",
-        ],
-        capture_output=True,
-        timeout=STARTUP_SECONDS,
-        **_spawn_user(limits),
-    )
+    with tempfile.TemporaryDirectory() as empty:
+        command = [*_bwrap_command(Path(empty), limits, 0), sandbox_python()]
+        probe = subprocess.run(
+            [*command, "-I", "-c", "import numpy"],
+            capture_output=True,
+            timeout=STARTUP_SECONDS,
+            **_spawn_user(limits),
+        )
     if probe.returncode != 0:
         why = clean(probe.stderr.decode(errors="replace")).strip().splitlines() or ["no reason"]
         raise SandboxError(

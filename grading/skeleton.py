@@ -72,12 +72,12 @@ def blank_out(source, module):
 
 
 def handout_files():
-    """``{file name: text}`` of the handout: every module, each marked region blanked out."""
+    """``{relative path: text}`` of the handout: every module, each marked region blanked out."""
     files = {}
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted([*PACKAGE.glob("*.py"), *(PACKAGE / "runner").glob("*.py")]):
         if path.name in NOT_HANDED_OUT:
             continue
-        files[path.name] = blank_out(path.read_text(), path.stem)
+        files[path.relative_to(PACKAGE).as_posix()] = blank_out(path.read_text(), path.stem)
     files["requirements.txt"] = (PACKAGE / "requirements.txt").read_text()
     files["README.md"] = _readme()
     return files
@@ -118,5 +118,6 @@ def write_handout(out):
     out.mkdir(parents=True, exist_ok=True)
     files = handout_files()
     for name, text in files.items():
+        (out / name).parent.mkdir(exist_ok=True)
         (out / name).write_text(text)
     return sorted(files)

@@ -1,3 +1,5 @@
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -20,3 +22,16 @@ def run_main(*args, timeout=300):
 
 def read_metrics(out):
     return json.loads((out / "metrics.json").read_text())
+
+
+def run_here(*args):
+    """``python main.py args`` in this process: its exit status and what it printed."""
+    import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main.main(list(args))
+        except SystemExit as stop:
+            code = stop.code
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())

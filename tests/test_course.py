@@ -64,7 +64,7 @@ def course(tmp_path_factory):
     )
     alone = ["correct", "blank", "r_lstm_split_two_biases_linear"]
     without = grade([base / n for n in alone], base / "out-alone")
-    return {"with": with_handout, "without": without}
+    return {"with": with_handout, "without": without, "handout": base / "handout"}
 
 
 @pytest.mark.parametrize("handout", ["with", "without"])
@@ -179,31 +179,35 @@ WORKSHEET = (
 )
 
 
+# Moodle's name of each hand-in, the archive it came in, and its name in the course batch
+# (graded there on its own, as a folder, with the same seed and handout).
+HAND_INS = {
+    "Jürgen Müller_101": ("111_222_333.zip", "correct"),
+    "Anna Schmidt_102": ("444_555.tar.gz", "blank"),
+    "Zoë Ñúñez_103": (None, "c_loss_doubled"),
+    "Gruppe 7_7": ("777_888.zip", "r_clip_each_parameter"),
+}
+
+
 @pytest.fixture(scope="module")
-def moodle_round_trip(tmp_path_factory):
-    """Moodle's download: a zip, a tar.gz, loose files and a team's zip; graded as one download
-    with the worksheet, and each hand-in graded on its own."""
+def moodle_round_trip(tmp_path_factory, course):
+    """Moodle's download: a zip, a tar.gz, loose files and a team's zip, graded as one download
+    with the worksheet and the course's handout."""
     base = tmp_path_factory.mktemp("moodle")
-    bug = replaced(PLANTED["c_loss_doubled"][0])
-    hand_ins = {
-        "Jürgen Müller_101": ("111_222_333.zip", zipped(course_files(), "ex6/")),
-        "Anna Schmidt_102": ("444_555.tar.gz", tarred(blank(course_files()))),
-        "Zoë Ñúñez_103": (None, bug),
-        "Gruppe 7_7": ("777_888.zip", zipped(reading("r_clip_each_parameter"))),
+    contents = {
+        "correct": zipped(course_files(), "ex6/"),
+        "blank": tarred(blank(course_files())),
+        "c_loss_doubled": replaced(PLANTED["c_loss_doubled"][0]),
+        "r_clip_each_parameter": zipped(reading("r_clip_each_parameter")),
     }
     download = base / "download"
-    alone = []
-    for prefix, (name, content) in hand_ins.items():
+    for prefix, (name, graded_as) in HAND_INS.items():
         folder = download / f"{prefix}_assignsubmission_file_"
         if name is None:
-            write(folder, content)
-            write(base / "alone" / prefix, content)
+            write(folder, contents[graded_as])
         else:
             folder.mkdir(parents=True)
-            (folder / name).write_bytes(content)
-            (base / "alone" / prefix).mkdir(parents=True)
-            (base / "alone" / prefix / name).write_bytes(content)
-        alone.append(base / "alone" / prefix)
+            (folder / name).write_bytes(contents[graded_as])
     archive = base / "download.zip"
     with zipfile.ZipFile(archive, "w") as z:
         for path in sorted(download.rglob("*")):
@@ -211,17 +215,17 @@ def moodle_round_trip(tmp_path_factory):
                 z.write(path, path.relative_to(download).as_posix())
     worksheet = base / "worksheet.csv"
     worksheet.write_bytes(WORKSHEET.encode())
-    together = grade([archive], base / "out", "--worksheet", worksheet)
-    one_by_one = grade(alone, base / "out-alone")
-    return {"together": together, "alone": one_by_one, "worksheet": worksheet, "base": base}
+    flags = ("--worksheet", worksheet, "--handout", course["handout"])
+    together = grade([archive], base / "out", *flags)
+    return {"together": together, "worksheet": worksheet, "base": base}
 
 
-def test_each_moodle_hand_in_grades_as_it_does_alone(moodle_round_trip):
+def test_each_moodle_hand_in_grades_as_it_does_alone(moodle_round_trip, course):
     _, rows, _ = moodle_round_trip["together"]
-    _, alone, _ = moodle_round_trip["alone"]
-    assert set(rows) == {"Jürgen Müller_101", "Anna Schmidt_102", "Zoë Ñúñez_103", "Gruppe 7_7"}
+    _, alone, _ = course["with"]
+    assert set(rows) == set(HAND_INS)
     for name, row in rows.items():
-        assert scores(row) == scores(alone[name]), name
+        assert scores(row) == scores(alone[HAND_INS[name][1]]), name
     assert float(rows["Jürgen Müller_101"]["total"]) == 19
     assert float(rows["Anna Schmidt_102"]["total"]) == 0
     assert float(rows["Zoë Ñúñez_103"]["total"]) == 18

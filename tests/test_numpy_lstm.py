@@ -43,7 +43,7 @@ def relative_error(mine, ref):
 def gradients(net, data, labels):
     """Loss, every parameter's gradient (in ``get_params`` order) and d loss / d data."""
     loss, probs = cm.run_forward_pass(net, data, labels, clear_after=False)
-    d = (probs - labels) / cm.n_sequences(labels)
+    d = (probs - labels) / cm.sequence_count(labels)
     for layer in net:
         layer.clear_stored_derivs()
     for layer in reversed(net):

@@ -277,7 +277,7 @@ def test_run_training_stops_before_updating_on_nan():
     net[0].W_hx[0, 0] = np.nan
     weights = net[1].W.copy()
     data, labels = cm.generate_data_memory(2, V, DELIM, BLANK, 2, rng=rng)
-    with pytest.raises(cm.NonFiniteError, match="nan"):
+    with pytest.raises(FloatingPointError, match="nan"):
         cm.run_training(net, data, labels, optimizer=cm.SGD(net, 0.1))
     np.testing.assert_array_equal(net[1].W, weights)
 

@@ -9,12 +9,12 @@ import time
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, read_metrics, run_main
+from conftest import ROOT, read_metrics, run_here, run_main
 
 import main
-import tasks
-from footprint import estimate
-from stops import SignalGuard, Stopped
+from runner import tasks
+from runner.footprint import estimate
+from runner.stops import SignalGuard, Stopped
 
 # Small runs whose training lasts a few seconds, so that a signal lands mid-training.
 LONG_TINY = {
@@ -123,13 +123,22 @@ OVERSIZED = [
 
 
 @pytest.mark.parametrize(("flag", "args"), OVERSIZED, ids=[" ".join(a) for _, a in OVERSIZED])
-def test_settings_too_large_for_the_machine_are_refused_before_allocating(tmp_path, flag, args):
+def test_settings_too_large_for_the_machine_are_refused_before_allocating(
+    tmp_path, flag, args, capsys
+):
+    with pytest.raises(SystemExit) as refused:
+        main.parse_args([*args, "--out", str(tmp_path / "never")])
+    error = capsys.readouterr().err
+    assert refused.value.code == 2 and f"error: {flag} " in error and "are available" in error
+    assert not (tmp_path / "never").exists()
+
+
+def test_settings_too_large_exit_2_in_one_line_without_a_traceback(tmp_path):
     started = time.monotonic()
-    result = run_quiet(*args, "--out", str(tmp_path / "never"))
+    result = run_quiet("--task", "2", "--blank-len", "100000", "--out", str(tmp_path / "never"))
     assert time.monotonic() - started < 30
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"error: {flag} " in result.stderr and "are available" in result.stderr
-    assert not (tmp_path / "never").exists()
+    assert "error: --blank-len " in result.stderr and "are available" in result.stderr
 
 
 def test_the_estimate_grows_with_every_size_flag():
@@ -158,9 +167,11 @@ def test_every_task_takes_the_whole_seed_range(tmp_path, task):
     args = tiny.get(task, ["--epochs", "1", "--hidden", "4", "--train-size", "20"])
     for seed in (2**64 - 1, 0):
         out = tmp_path / str(seed)
-        result = run_quiet("--task", task, *args, "--seed", str(seed), "--out", str(out))
+        result = run_here("--quiet", "--task", task, *args, "--seed", str(seed), "--out", str(out))
         assert result.returncode == 0, result.stderr
-    refused = run_quiet("--task", task, "--seed", str(2**64), "--out", str(tmp_path / "no"))
+    refused = run_here(
+        "--quiet", "--task", task, "--seed", str(2**64), "--out", str(tmp_path / "no")
+    )
     assert refused.returncode == 2 and "--seed" in refused.stderr
 
 

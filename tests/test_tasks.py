@@ -6,12 +6,13 @@ import torch
 
 import loops
 import main
-from curriculum import BlankCurriculum, HorizonCurriculum
+from copy_task import copy_task_indices
 from loops import FreeRunning, generate, train_loop
 from memory_task import BLANK, DELIMITER, CharSequenceDataset, memory_task_acc, memory_task_loss
 from MyLSTMCell import MyLSTMCell
+from runner.curriculum import BlankCurriculum, HorizonCurriculum
+from runner.tasks import DEFAULTS, build_model, matched_hidden_size
 from sine_task import SineDataset
-from tasks import DEFAULTS, build_model, matched_hidden_size
 
 
 def test_char_sequence_dataset_layout():
@@ -198,9 +199,7 @@ def test_free_running_matches_generation_and_test_loop_sines(tmp_path):
 
 
 def test_copy_task_shares_the_numpy_generator():
-    import common as cm
-
-    inputs, targets = cm.copy_task_indices(5, 3, 10, DELIMITER, BLANK, 2, np.random.default_rng(4))
+    inputs, targets = copy_task_indices(5, 3, 10, DELIMITER, BLANK, 2, np.random.default_rng(4))
     data = CharSequenceDataset(5, 3, 2, seed=4)
     assert torch.equal(data.y, torch.from_numpy(targets))
     assert torch.equal(data.x.argmax(-1), torch.from_numpy(inputs))
