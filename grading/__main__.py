@@ -76,7 +76,10 @@ def parser():
     g.add_argument("--jobs", type=positive(int), default=1, help="submissions graded at once")
     g.add_argument("--timeout", type=positive(float), default=60.0, help="seconds per sub-question")
     g.add_argument(
-        "--memory", type=positive(int), default=2048, help="MB of address space per child"
+        "--memory",
+        type=positive(int),
+        default=2048,
+        help="MB of memory per submission: its address space, and its /tmp and /dev/shm in bwrap",
     )
     g.add_argument(
         "--isolation",

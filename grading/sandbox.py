@@ -76,8 +76,15 @@ def default_user():
     return "nobody" if os.geteuid() == 0 else None
 
 
+MEMORY_FLOOR = 512 << 20  # bytes: Python with numpy and torch, and the RAM folders of bwrap
+
+
 def check(limits):
     """Raise ``SandboxError`` with one line of advice unless ``limits`` can be honoured."""
+    if limits.memory < MEMORY_FLOOR:
+        raise SandboxError(
+            f"--memory must be at least {MEMORY_FLOOR >> 20} MB: torch alone needs it"
+        )
     if limits.isolation == "bwrap":
         _check_bwrap(limits)
     elif limits.isolation == "user":

@@ -655,6 +655,8 @@ def test_the_grader_refuses_what_it_cannot_run(tmp_path):
     done = grade("--out", str(tmp_path), env={**os.environ, "PATH": str(tmp_path)})
     assert done.returncode == 2 and "install the package bubblewrap" in done.stderr
     assert "--isolation user" in done.stderr
+    done = grade("--memory", "100", "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "--memory must be at least 512 MB" in done.stderr
     (tmp_path / "x").write_text("")
     done = grade("--out", str(tmp_path))
     assert done.returncode == 2 and "must be a new or empty folder" in done.stderr
