@@ -13,6 +13,7 @@ import torch
 from matplotlib.figure import Figure
 
 from atomic import atomic_write, save_figure
+from runner.stops import deferred
 
 
 def prepare_out_dir(path):
@@ -135,13 +136,13 @@ class Run:
         meta = json.dumps(
             {"metrics": self.metrics, "history": self.history, "wall_seconds": self.elapsed()}
         )
-        if self.numpy_task:
-            arrays = {**state, "meta": np.array(meta)}
-            atomic_write(self.out / CHECKPOINTS[0], lambda f: np.savez(f, **arrays))
-        else:
-            atomic_write(
-                self.out / CHECKPOINTS[1], lambda f: torch.save({**state, "meta": meta}, f)
-            )
+        with deferred():
+            if self.numpy_task:
+                arrays = {**state, "meta": np.array(meta)}
+                atomic_write(self.out / CHECKPOINTS[0], lambda f: np.savez(f, **arrays))
+            else:
+                state = {**state, "meta": meta}
+                atomic_write(self.out / CHECKPOINTS[1], lambda f: torch.save(state, f))
 
     def finish(self, status, message=None):
         """Write everything that can be written; status is how the run ended.

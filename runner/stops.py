@@ -28,20 +28,26 @@ class SignalGuard:
     """Inside ``with``, a stop signal raises ``Stopped``; the first one holds back the rest.
 
     ``hold()`` holds them back from then on, so that the outputs are written
-    once and whole: a signal held back is ignored. (A flag, not a signal mask:
-    a process-directed signal reaches any thread that does not block it, and
-    torch runs threads of its own.)
+    once and whole: a signal held back is ignored. Inside ``deferred()`` (a
+    checkpoint being written) a signal waits for the block's end. (A flag, not
+    a signal mask: a process-directed signal reaches any thread that does not
+    block it, and torch runs threads of its own.)
     """
 
+    active = None  # the guard of the run in progress, for ``deferred``
+
     def __enter__(self):
-        self.holding = False
+        self.holding, self.waiting, self.deferring = False, None, 0
         self.previous = {}
         with contextlib.suppress(ValueError):  # signals can only be caught in the main thread
             self.previous = {s: signal.signal(s, self._stop) for s in STOP_SIGNALS}
+        SignalGuard.active = self
         return self
 
     def _stop(self, signum, frame):
-        if not self.holding:
+        if self.deferring:
+            self.waiting = self.waiting or signum
+        elif not self.holding:
             self.holding = True
             raise Stopped(signum)
 
@@ -49,9 +55,31 @@ class SignalGuard:
         self.holding = True
 
     def __exit__(self, *exc):
+        SignalGuard.active = None
         for s, handler in self.previous.items():
             signal.signal(s, handler)
         return False
+
+
+@contextlib.contextmanager
+def deferred():
+    """Inside, a stop signal waits until the block has ended, then stops the run.
+
+    For writing a checkpoint: a library interrupted mid-write (``torch.save``)
+    may turn the interruption into an error of its own.
+    """
+    guard = SignalGuard.active
+    if guard is None:
+        yield
+        return
+    guard.deferring += 1
+    try:
+        yield
+    finally:
+        guard.deferring -= 1
+    if not guard.deferring and guard.waiting is not None:
+        signum, guard.waiting = guard.waiting, None
+        guard._stop(signum, None)
 
 
 def out_of_memory(err):

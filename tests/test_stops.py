@@ -14,7 +14,7 @@ from conftest import ROOT, read_metrics, run_here, run_main
 import main
 from runner import tasks
 from runner.footprint import estimate
-from runner.stops import SignalGuard, Stopped
+from runner.stops import SignalGuard, Stopped, deferred
 
 # Small runs whose training lasts a few seconds, so that a signal lands mid-training.
 LONG_TINY = {
@@ -110,6 +110,16 @@ def test_after_the_first_signal_the_rest_are_ignored():
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.2)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored on the way out
+
+
+def test_a_signal_while_a_checkpoint_is_written_stops_the_run_once_it_is_written():
+    written = []
+    with SignalGuard():
+        with pytest.raises(Stopped, match="SIGTERM"), deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)  # the handler has run: it waits
+            written.append("checkpoint")
+        assert written == ["checkpoint"]
 
 
 OVERSIZED = [
