@@ -325,6 +325,7 @@ def lstm_params(spec, inputs):
 
 
 GATES = "ifgo"  # torch.nn.LSTM's order of the gates
+LAYOUT_LIMIT = 200  # layouts tried: 24 gate orders, two sides, two ways to pair two biases
 GATE_NAMES = {"i": 0, "input": 0, "f": 1, "forget": 1, "g": 2, "c": 2, "z": 2, "cell": 2,
               "candidate": 2, "o": 3, "output": 3, "out": 3}  # fmt: skip
 
@@ -537,9 +538,6 @@ def lstm_every_layout(spec, inputs):
         for key, grad in gathered(params, placement, I, H).items():
             found[f"{k}.d{key}"] = grad
     return found
-
-
-LAYOUT_LIMIT = 200
 
 
 def _linear(weight, bias):
