@@ -343,7 +343,7 @@ class Sandbox:
         self.deadline_slack = STARTUP_SECONDS
 
     def run(self, label, spec, inputs):
-        """Run probe ``label`` on ``spec`` and ``inputs``; return a ``Run``."""
+        """Run probe ``label`` on ``spec`` and ``inputs``; return its ``Reply``."""
         probes = self.root / "probes"
         (probes / f"{label}.json").write_text(json.dumps(spec))
         np.savez(probes / f"{label}.npz", **inputs)
@@ -360,8 +360,8 @@ class Sandbox:
             answer = None
         if answer is None or answer.get("label") != label:
             self._stop()
-            return Run(None, {}, {}, "the sandbox stopped answering (its process was killed)")
-        return Run(answer, *_results(answer), None)
+            return Reply(None, {}, {}, "the sandbox stopped answering (its process was killed)")
+        return Reply(answer, *_results(answer), None)
 
     def _answer(self, deadline):
         """The child's next JSON line (at most ``ANSWER_LIMIT`` bytes), or None."""
@@ -420,7 +420,7 @@ def _results(answer):
 
 
 @dataclass
-class Run:
+class Reply:
     """One probe's outcome: the child's answer line, the arrays and notes, or why there are none."""
 
     answer: dict | None
