@@ -53,6 +53,7 @@ ARRAY_LIMIT = 1 << 20  # entries of one array sent back
 ISOLATIONS = ("bwrap", "user", "none")
 INSIDE = "/sandbox"  # where a bwrap sandbox sees its own folder
 SHM_BYTES = 16 << 20  # its private /dev/shm
+MEMORY_FLOOR = 512 << 20  # bytes: Python with numpy and torch, and the RAM folders of bwrap
 UID_BASE = 1_800_000_000  # user ids no account uses, one per bwrap sandbox when the grader is root
 _uids = count()
 
@@ -74,9 +75,6 @@ class Limits:
 def default_user():
     """``nobody`` when the grader runs as root, else None (children run as the grader)."""
     return "nobody" if os.geteuid() == 0 else None
-
-
-MEMORY_FLOOR = 512 << 20  # bytes: Python with numpy and torch, and the RAM folders of bwrap
 
 
 def check(limits):

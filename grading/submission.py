@@ -135,8 +135,8 @@ class Reader:
         except Exception as err:  # corrupt, encrypted, odd compression: a note, never a crash
             self.notes.append(f"{prefix.rstrip('/') or name} could not be read: {err!r:.200}")
 
-    def _member(self, path, size, prefix, depth, read):
-        """One member of ``size`` bytes at ``path``; ``read()`` gives its bytes."""
+    def _member(self, path, size, prefix, depth, f):
+        """One member of ``size`` bytes at ``path``, to be read from the file ``f``."""
         target = safe_path(path)
         if target is None:
             self.notes.append(f"{prefix}{path}: a path outside the submission, not read")
@@ -147,7 +147,7 @@ class Reader:
             self.notes.append(f"{prefix}{target} was not read (too big)")
             return
         self.spend(size, f"{prefix}{target}")
-        data = read()
+        data = f.read(size + 1)[:size]  # never more than the header declares
         if is_archive(target):
             self.read_archive(io.BytesIO(data), target, f"{prefix}{target}/", depth + 1)
         else:
@@ -161,7 +161,7 @@ class Reader:
                 if m.is_dir() or stat.S_ISLNK(m.external_attr >> 16):
                     continue
                 with archive.open(m) as f:
-                    self._member(m.filename, m.file_size, prefix, depth, _capped_reader(f, m))
+                    self._member(m.filename, m.file_size, prefix, depth, f)
 
     def _tar(self, data, prefix, depth):
         with tarfile.open(fileobj=data, mode="r:*") as archive:
@@ -169,13 +169,7 @@ class Reader:
                 self.count()
                 if not m.isreg():
                     continue
-                f = archive.extractfile(m)
-                self._member(m.name, m.size, prefix, depth, _capped_reader(f, m))
-
-
-def _capped_reader(f, member):
-    size = getattr(member, "file_size", None) or getattr(member, "size", 0)
-    return lambda: f.read(size + 1)[:size]
+                self._member(m.name, m.size, prefix, depth, archive.extractfile(m))
 
 
 def _read_regular(path, limit):
