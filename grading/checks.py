@@ -603,7 +603,7 @@ def answer(check, arrays, notes):
 @dataclass(frozen=True)
 class Check:
     """One check, declared once: its sub-question and name, its points, the child's part it
-    reads (``child.PARTS``; the sub-question's ``DRAW`` draws its probe), what it compares,
+    reads (``parts.PARTS``; the sub-question's ``DRAW`` draws its probe), what it compares,
     the function it grades in each layout (``module.function``), and its judge
     ``(check, probe, Answer) -> (passed, one line)``."""
 

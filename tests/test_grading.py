@@ -457,12 +457,12 @@ def test_the_check_table_the_probes_and_the_judges_agree():
     """Every check names a probe that is drawn, a part the child runs in both layouts, and a
     judge that scores what comes back, nothing at all included, without raising."""
     sys.path.insert(0, str(ROOT / "grading"))
-    import child
+    import parts
 
     rng = np.random.default_rng(0)
     for check in CHECKS:
         for layout in (OWN, COURSE):
-            assert check.part in child.PARTS[layout, check.label], (check.name, layout)
+            assert check.part in parts.PARTS[layout, check.label], (check.name, layout)
             probe = DRAW[check.label](rng, layout)
             passed, line = check.judge(check, probe, answer(check, {}, {}))
             assert passed is False and isinstance(line, str) and line, check.name

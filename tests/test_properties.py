@@ -3,10 +3,11 @@
 from itertools import pairwise
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch_reference import torch_cell
+from torch_reference import torch_cell, torch_reference
 
 import common as cm
 from BasicRNNCell import BasicRNNCell, TorchBasicRNNCell
@@ -16,6 +17,7 @@ from NumpyLSTMCell import NumpyLSTMCell
 
 V, DELIM, BLANK = 6, 5, 4
 DELTA = 1e-6
+FD_ENTRIES = 8  # entries of each parameter checked by finite differences
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
@@ -27,9 +29,11 @@ DELTA = 1e-6
     batch=st.one_of(st.none(), st.integers(1, 4)),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_numpy_gradients_agree_with_finite_differences(
+def test_numpy_gradients_agree_with_autograd_and_finite_differences(
     hidden, cells, to_remember_len, blank_len, batch, seed
 ):
+    """Every entry against torch autograd on the same weights; a sample of them, drawn
+    afresh for each example, against central differences, which need no torch at all."""
     rng = np.random.default_rng(seed)
     sizes = [V, *hidden]
     net = [cls(a, b, rng=rng) for cls, (a, b) in zip(cells, pairwise(sizes), strict=False)]
@@ -42,17 +46,21 @@ def test_numpy_gradients_agree_with_finite_differences(
                 param += 0.1 * rng.standard_normal(param.shape)
     data, labels = cm.generate_data_memory(to_remember_len, V, DELIM, BLANK, batch, blank_len, rng)
     loss, _ = cm.run_training(net, data, labels)
-    # Each entry agrees to 1e-6 of the largest one, or to what a difference
-    # quotient can resolve at all: a tiny gradient (small stacked cells give
-    # some of 1e-5) is otherwise judged by the loss's rounding noise.
+    ref_loss, ref_grads, _ = torch_reference(net, data, labels)
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    # Each sampled entry agrees to 1e-6 of the largest one, or to what a
+    # difference quotient can resolve at all: a tiny gradient (small stacked
+    # cells give some of 1e-5) is otherwise judged by the loss's rounding noise.
     resolution = 10 * np.finfo(float).eps * abs(loss) / DELTA
-    for layer in net:
-        for param, grad, name in layer.get_params():
-            numerical = cm.numerical_gradient(
-                lambda: cm.run_forward_pass(net, data, labels)[0], param, range(param.size), DELTA
-            )
-            tolerance = 1e-6 * np.abs(numerical).max() + resolution
-            assert np.abs(grad.ravel() - numerical).max() <= tolerance, name
+    params = [(param, grad, name) for layer in net for param, grad, name in layer.get_params()]
+    for (param, grad, name), ref in zip(params, ref_grads, strict=True):
+        np.testing.assert_allclose(grad, ref, rtol=0, atol=1e-10 * max(1.0, np.abs(ref).max()))
+        picks = rng.choice(param.size, min(FD_ENTRIES, param.size), replace=False)
+        numerical = cm.numerical_gradient(
+            lambda: cm.run_forward_pass(net, data, labels)[0], param, picks, DELTA
+        )
+        tolerance = 1e-6 * np.abs(ref).max() + resolution
+        assert np.abs(grad.flat[picks] - numerical).max() <= tolerance, name
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
