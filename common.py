@@ -116,13 +116,15 @@ def run_forward_pass(net, data, labels, clear_after=True):
     return float(loss), softmax(outputs)
 
 
-def run_training(net, data, labels, clip_threshold=None, optimizer=None):
+def run_training(net, data, labels, clip_threshold=None, optimizer=None, clip_per_array=False):
     """One training step: forward, BPTT, optional clipping, optional update.
 
     The gradients are recomputed from zero and left in the layers. clip_threshold:
-    ``None`` or a number > 0 for ``clip_gradients``. optimizer: ``None`` (compute
-    the gradients only) or an object whose ``step()`` updates the weights.
-    Returns ``(loss, norm)``, the loss and the gradient norm before clipping.
+    ``None`` or a number > 0 for ``clip_gradients``, applied to the gradients as
+    one vector, or with ``clip_per_array`` to each parameter's array on its own
+    (the course handout's ``clip_gradient`` reading). optimizer: ``None``
+    (compute the gradients only) or an object whose ``step()`` updates the weights.
+    Returns ``(loss, norm)``, the loss and the global gradient norm before clipping.
     Raises ``FloatingPointError`` (before any update) if either is NaN or infinite.
     """
     for layer in net:
@@ -134,7 +136,11 @@ def run_training(net, data, labels, clip_threshold=None, optimizer=None):
         d_outputs = layer.bprop(d_outputs)
         layer.clear_stored_states()
     grads = [grad for layer in net for _, grad, _ in layer.get_params()]
-    norm = clip_gradients(grads, clip_threshold if clip_threshold else np.inf)
+    threshold = clip_threshold if clip_threshold else np.inf
+    if clip_per_array:  # the global norm is the norm of the arrays' norms
+        norm = float(np.linalg.norm([clip_gradients(g, threshold) for g in grads]))
+    else:
+        norm = clip_gradients(grads, threshold)
     if not np.isfinite(loss) or not np.isfinite(norm):
         raise FloatingPointError(f"the loss is {loss} and the gradient norm {norm}")
     if optimizer is not None:
@@ -143,14 +149,21 @@ def run_training(net, data, labels, clip_threshold=None, optimizer=None):
 
 
 class SGD:
-    """Plain gradient descent: every layer's ``update_weights(lr)``."""
+    """Plain gradient descent at a constant ``lr``: every layer's ``update_weights(lr)``."""
 
     def __init__(self, net, lr):
         self.net, self.lr = net, lr
+        self.params = [(p, g) for layer in net for p, g, _ in layer.get_params()]
+        self.t = 0
 
     def step(self):
+        self.t += 1
         for layer in self.net:
             layer.update_weights(self.lr)
+
+    def state(self):
+        """The arrays a checkpoint keeps: the weights."""
+        return {f"param{k}": p for k, (p, _) in enumerate(self.params)}
 
 
 class Adam:
@@ -179,6 +192,13 @@ class Adam:
             m_hat = m / (1 - b1**self.t)
             v_hat = v / (1 - b2**self.t)
             param -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def state(self):
+        """The arrays a checkpoint keeps: the weights and both moments of each."""
+        arrays = {}
+        for k, ((param, _), m, v) in enumerate(zip(self.params, self.m, self.v, strict=True)):
+            arrays.update({f"param{k}": param, f"m{k}": m, f"v{k}": v})
+        return arrays
 
 
 def numerical_gradient(loss, array, picks, delta=1e-6):

@@ -48,8 +48,14 @@ from sine_task import SineDataset
 FULL = {
     "seeds": [0, 1, 2],
     "exploding": {"hidden": 100, "max_len": 200},
-    "memorize": [[], ["--blank-len", "20"], ["--blank-len", "50"]],
-    "memorize_flags": ["--steps", "8000"],
+    "memorize": [
+        ["--to-remember-len", "5"],
+        [],
+        ["--to-remember-len", "20"],
+        ["--blank-len", "20"],
+    ],
+    "memorize_flags": [],
+    "course_flags": [],
     "sine_flags": [],
     "memory_blanks": [5, 20, 50, 100],
     "memory_flags": ["--curriculum", "--epochs", "20"],
@@ -58,8 +64,9 @@ FULL = {
 QUICK = {
     "seeds": [0, 1],
     "exploding": {"hidden": 8, "max_len": 12},
-    "memorize": [[], ["--blank-len", "2"]],
+    "memorize": [["--to-remember-len", "2"], []],
     "memorize_flags": ["--steps", "20", "--hidden", "8", "--batch-size", "4"],
+    "course_flags": ["--steps", "20", "--hidden", "8"],
     "sine_flags": ["--epochs", "1", "--hidden", "4", "--train-size", "16"],
     "memory_blanks": [1, 2],
     "memory_sheet_flags": ["--epochs", "1", "--hidden", "6", "--train-size", "64"],
@@ -86,6 +93,13 @@ MEMORIZE_CELLS = {
     "identity RNN": ["--init", "identity"],
     "LSTM": ["--RNN", "LSTM"],
 }
+# The course handout's Question 1 (identity W_hh after 1f): H = 50, plain
+# gradient descent at 0.001 on 70 000 single sequences, each array clipped to
+# norm 5 on its own; and the same with Adam, to show what the optimizer alone
+# changes.
+COURSE_RECIPE = ["--init", "identity", "--hidden", "50", "--batch-size", "1", "--steps", "70000",
+                 "--lr", "0.001", "--final-lr-fraction", "1", "--clip-per-array"]  # fmt: skip
+COURSE_OPTIMIZERS = {"course recipe": "sgd", "course recipe, Adam": "adam"}
 MEMORY_MODELS = {"RNN-matched": "--RNN RNN --match-params", "LSTM": "--RNN LSTM"}
 SHEET_KEYS = ("test_accuracy", "num_parameters", "hidden_size", "wall_seconds")
 CHANCE = 1 / 8
@@ -194,61 +208,81 @@ def memorize_argvs(config, runs):
         for cell, flags in MEMORIZE_CELLS.items()
         for seed in config["seeds"]
     }
-    return with_outputs(runs, "memorize", variants, config["memorize_flags"])
+    course = {
+        f"course-{optimizer}-{seed}": [
+            *["--task", "0", *COURSE_RECIPE, "--optimizer", optimizer, "--seed", str(seed)],
+            *config["course_flags"],
+        ]
+        for optimizer in COURSE_OPTIMIZERS.values()
+        for seed in config["seeds"]
+    }
+    return {
+        **with_outputs(runs, "memorize", variants, config["memorize_flags"]),
+        **with_outputs(runs, "memorize", course, []),
+    }
+
+
+def memorize_groups(config):
+    """``{(setting, cell): run-name prefix}`` in table order: the cells at each length, then
+    the course's recipes at its length."""
+    groups = {}
+    for i, extra in enumerate(config["memorize"]):
+        args = main.parse_args(["--task", "0", *extra, *config["memorize_flags"]])
+        setting = f"L = {args.to_remember_len}" + (
+            f", {args.blank_len} blanks" if args.blank_len else ""
+        )
+        groups.update({(setting, cell): f"memorize-{i}-{cell}" for cell in MEMORIZE_CELLS})
+    course_length = f"L = {main.parse_args(['--task', '0']).to_remember_len}"
+    for name, optimizer in COURSE_OPTIMIZERS.items():
+        groups[course_length, name] = f"memorize-course-{optimizer}"
+    return groups
 
 
 def memorize_report(config, metrics, out):
-    """Question 1f: accuracy per cell and setting, and the training curves."""
-    fig = Figure(figsize=(12, 4.5))
-    ax_acc, ax_loss = fig.subplots(1, 2)
-    results = {}
-    for i, extra in enumerate(config["memorize"]):
-        setting = " ".join(extra) or "default"
-        for j, cell in enumerate(MEMORIZE_CELLS):
-            runs = [metrics[f"memorize-{i}-{cell}-{seed}"] for seed in config["seeds"]]
-            acc = summary([m["test_accuracy"] for m in runs])
-            results[f"{setting}, {cell}"] = {
-                **acc,
-                "T": copy_task_length(
-                    runs[0]["config"]["to_remember_len"], runs[0]["config"]["blank_len"]
-                ),
-                "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
-            }
-            x = i * (len(MEMORIZE_CELLS) + 1) + j
-            ax_acc.bar(
-                x,
-                acc["mean"],
-                yerr=acc["std"],
-                color=f"C{j}",
-                alpha=0.6,
-                capsize=4,
-                label=cell if i == 0 else None,
-            )
-            ax_acc.plot([x] * len(runs), acc["values"], "k.", ms=5)
+    """Questions 1e/f: accuracy per cell and length over seeds, and the training curves at
+    the course's length."""
+    fig = Figure(figsize=(13, 4.8))
+    ax_acc, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    results, settings, colors = {}, [], {}
+    for (setting, cell), prefix in memorize_groups(config).items():
+        runs = [metrics[f"{prefix}-{seed}"] for seed in config["seeds"]]
+        run_config = runs[0]["config"]
+        acc = summary([m["test_accuracy"] for m in runs])
+        results[f"{setting}, {cell}"] = {
+            **acc,
+            "T": copy_task_length(run_config["to_remember_len"], run_config["blank_len"]),
+            "hidden": run_config["hidden"],
+            "steps": run_config["steps"],
+            "batch_size": run_config["batch_size"],
+            "optimizer": run_config["optimizer"],
+            "wall_seconds": statistics.fmean(m["wall_seconds"] for m in runs),
+        }
+        settings += [setting] if setting not in settings else []
+        label = None if cell in colors else cell
+        color = colors.setdefault(cell, f"C{len(colors)}")
+        x = settings.index(setting) * (len(MEMORIZE_CELLS) + len(COURSE_OPTIMIZERS) + 1)
+        x += list(colors).index(cell)
+        bar = {"color": color, "alpha": 0.6, "capsize": 4, "label": label}
+        ax_acc.bar(x, acc["mean"] or 0, yerr=acc["std"], **bar)
+        ax_acc.plot([x] * len(runs), acc["values"], "k.", ms=5)
+        if setting == f"L = {main.parse_args(['--task', '0']).to_remember_len}":
             for m in runs:
-                steps = 100 * np.arange(1, len(m["loss_history"]) + 1)
-                ax_loss.semilogy(
-                    steps,
-                    m["loss_history"],
-                    color=f"C{j}",
-                    ls=("-", "--", ":")[i],
-                    lw=1,
-                    label=f"{cell}, {setting}" if m is runs[0] else None,
-                )
-    ax_acc.set_xticks(
-        [i * (len(MEMORIZE_CELLS) + 1) + 1 for i in range(len(config["memorize"]))],
-        [" ".join(e) or "default (T = 11)" for e in config["memorize"]],
-    )
+                seen = 100 * m["config"]["batch_size"] * np.arange(1, len(m["loss_history"]) + 1)
+                label = f"{cell} (H = {run_config['hidden']})" if m is runs[0] else None
+                ax_loss.loglog(seen, m["loss_history"], color=color, lw=1, label=label)
+    width = len(MEMORIZE_CELLS) + len(COURSE_OPTIMIZERS) + 1
+    ax_acc.set_xticks([i * width + 1 for i in range(len(settings))], settings)
     ax_acc.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
     ax_acc.set(
         ylabel="test accuracy after the delimiter",
         ylim=(0, 1.05),
-        title=f"Memorization, {len(config['seeds'])} seeds each, "
-        + (" ".join(config["memorize_flags"]) or "default steps"),
+        title=f"Memorization, {len(config['seeds'])} seeds each, each cell with main.py's defaults",
     )
-    ax_acc.legend(fontsize=8)
+    ax_acc.legend(fontsize=8, loc="lower left")
     ax_loss.set(
-        xlabel="training step", ylabel="training loss per sequence", title="Training curves"
+        xlabel="training sequences seen",
+        ylabel="training loss per sequence",
+        title="Training curves at the course's length",
     )
     ax_loss.legend(fontsize=8)
     fig.tight_layout()
@@ -423,10 +457,13 @@ def markdown(results, argvs):
         ],
     )
     lines += table(
-        "Memorization: random against identity W_hh against the LSTM (1f)",
+        "Memorization: random against identity W_hh against the LSTM, and the course's "
+        "recipe (1e/f)",
         [
-            "setting, cell",
+            "length, cell",
             "T",
+            "hidden",
+            "training",
             "test accuracy (mean ± std over seeds)",
             "per seed",
             "seconds per run",
@@ -435,6 +472,8 @@ def markdown(results, argvs):
             (
                 name,
                 r["T"],
+                r["hidden"],
+                f"{r['steps']} {r['optimizer']} steps of {r['batch_size']}",
                 mean_std(r, ".2%"),
                 cells(r["values"], ".2%"),
                 f"{r['wall_seconds']:.0f}",

@@ -126,13 +126,30 @@ def make_parser():
     add(
         "--lr",
         type=_number(float, 0, False, MAX_LR),
-        help=f"learning rate of Adam, in (0, {MAX_LR:g}]",
+        help=f"learning rate, in (0, {MAX_LR:g}]",
+    )
+    add(
+        "--final-lr-fraction",
+        type=_number(float, 0, False, 1.0),
+        help="the learning rate decays exponentially to this fraction of --lr over the run; "
+        "1 keeps it constant (tasks 0, 1)",
+    )
+    add(
+        "--optimizer",
+        choices=("adam", "sgd"),
+        help="task 0: Adam, or sgd, plain gradient descent as in the course's handout",
     )
     add("--hidden", "--rnn_sz", type=positive_int, help="hidden units of the cell")
     add(
         "--clip",
         type=_number(float, 0, True),
         help="clip the gradient's global norm to this value; 0 disables clipping",
+    )
+    add(
+        "--clip-per-array",
+        action=argparse.BooleanOptionalAction,
+        help="task 0: clip each parameter array to --clip on its own, as the course's "
+        "handout does, instead of the global norm (default off)",
     )
     add(
         "--init",
@@ -143,8 +160,8 @@ def make_parser():
     add(
         "--forget-bias",
         type=_number(float, -MAX_FORGET_BIAS, True, MAX_FORGET_BIAS),
-        help="initial bias b_f of the LSTM's forget gate (tasks 1, 2): the cell starts "
-        "out keeping sigmoid(b_f) of its memory per step; --RNN LSTM only",
+        help="initial bias b_f of the LSTM's forget gate: the cell starts out keeping "
+        "sigmoid(b_f) of its memory per step; --RNN LSTM only",
     )
     add(
         "--train-size",
@@ -224,14 +241,21 @@ def parse_args(argv=None):
                 parser.error(
                     f"{flag} does not apply to --task 0 (it trains the numpy RNN by --steps)"
                 )
-    elif args.steps is not None:
-        parser.error("--steps applies to --task 0 only; use --epochs")
+    else:
+        if args.steps is not None:
+            parser.error("--steps applies to --task 0 only; use --epochs")
+        for flag, given in (
+            ("--optimizer", args.optimizer),
+            ("--clip-per-array", args.clip_per_array),
+        ):
+            if given is not None:
+                parser.error(f"{flag} applies to --task 0 only")
+    if args.task == "memory" and args.final_lr_fraction is not None:
+        parser.error("--final-lr-fraction applies to tasks 0 and 1 (task 2 keeps --lr)")
     if args.init is not None and args.rnn == "LSTM":
         parser.error("--init sets the basic RNN's W_hh: use it with --RNN RNN")
-    if args.forget_bias is not None and (args.rnn != "LSTM" or args.task == "memorize"):
-        parser.error(
-            "--forget-bias sets MyLSTMCell's forget gate: use it with --RNN LSTM, tasks 1, 2"
-        )
+    if args.forget_bias is not None and args.rnn != "LSTM":
+        parser.error("--forget-bias sets the LSTM's forget gate: use it with --RNN LSTM")
     if args.match_params and args.rnn == "LSTM":
         parser.error(
             "--match-params sizes the basic RNN to an LSTM's parameter count: use it with --RNN RNN"

@@ -24,7 +24,13 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
             "LSTM",
         }
     )
-    assert len(results["memorize"]) == 6  # two settings, three cells
+    assert list(results["memorize"]) == [
+        *(f"L = {L}, {cell}" for L in (2, 13) for cell in experiments.MEMORIZE_CELLS),
+        "L = 13, course recipe",
+        "L = 13, course recipe, Adam",
+    ]
+    course = results["memorize"]["L = 13, course recipe"]
+    assert (course["optimizer"], course["batch_size"]) == ("sgd", 1)
     assert set(results["exploding"]) == {"random W_hh", "identity W_hh", "LSTM"}
     assert "python main.py --task 0 --RNN LSTM --seed 1" in (tmp_path / "results.md").read_text()
     table = (tmp_path / "results.md").read_text()

@@ -151,6 +151,28 @@ def test_clip_gradients_matches_torch(scale):
         assert total == pytest.approx(5.0, rel=1e-12)
 
 
+def test_run_training_clips_each_array_on_its_own_like_torch():
+    """The course handout's reading: every array scaled by its own norm, as
+    ``clip_grad_norm_`` scales one tensor; the returned norm is still the global one."""
+    rng = np.random.default_rng(5)
+    net = make_net((V, 12), rng, init="identity")
+    data, labels = cm.generate_data_memory(4, V, DELIM, BLANK, 3, blank_len=2, rng=rng)
+    cm.run_training(net, data, labels)
+    raw = [grad.copy() for layer in net for _, grad, _ in layer.get_params()]
+    threshold = 0.5 * min(np.linalg.norm(g) for g in raw)
+    _, norm = cm.run_training(net, data, labels, threshold, clip_per_array=True)
+    assert norm == pytest.approx(np.sqrt(sum((g**2).sum() for g in raw)), rel=1e-12)
+    clipped = [grad for layer in net for _, grad, _ in layer.get_params()]
+    for before, after in zip(raw, clipped, strict=True):
+        tensor = torch.nn.Parameter(torch.zeros(before.shape, dtype=torch.float64))
+        tensor.grad = torch.tensor(before)
+        torch.nn.utils.clip_grad_norm_([tensor], threshold)
+        # torch divides by norm + 1e-6: a relative difference of 1e-6 / norm.
+        rtol = 2e-6 / np.linalg.norm(before)
+        np.testing.assert_allclose(after, tensor.grad.numpy(), rtol=rtol)
+        assert np.linalg.norm(after) == pytest.approx(threshold, rel=1e-12)
+
+
 def test_clip_gradients_at_exactly_the_threshold_and_single_array():
     g = np.array([3.0, 4.0])
     assert assert_clipped_like_torch([g], 5.0) == 5.0

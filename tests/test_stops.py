@@ -11,6 +11,7 @@ import pytest
 import torch
 from conftest import ROOT, read_metrics, run_here, run_main
 
+import common as cm
 import main
 from runner import tasks
 from runner.footprint import estimate
@@ -269,3 +270,29 @@ def test_a_bug_mid_run_still_writes_the_finished_part(tmp_path, monkeypatch):
     metrics = read_metrics(out)
     assert metrics["status"] == "crashed" and "ZeroDivisionError" in metrics["message"]
     assert len(metrics["loss_history"]) == 2 and (out / "weights.npz").exists()
+
+
+@pytest.mark.parametrize("optimizer", sorted(tasks.OPTIMIZERS))
+def test_task_0_state_restores_every_optimizer_exactly(optimizer):
+    """Continuing from ``_numpy_state`` gives the weights of the run never stopped."""
+    args = main.parse_args(["--task", "0", "--hidden", "6", "--optimizer", optimizer])
+
+    def start():
+        rng = np.random.default_rng(1)
+        net = tasks.build_numpy_net(args, rng)
+        return net, tasks.OPTIMIZERS[optimizer](net, 0.01), rng
+
+    def train(net, opt, rng, steps):
+        for _ in range(steps):
+            data, labels = cm.generate_data_memory(3, 10, 9, 8, 4, 0, rng)
+            cm.run_training(net, data, labels, 1.0, opt, clip_per_array=True)
+
+    net, opt, rng = start()
+    train(net, opt, rng, 3)
+    saved = {k: np.array(v) for k, v in tasks._numpy_state(opt, rng, 3).items()}
+    train(net, opt, rng, 2)
+    again, opt_again, rng_again = start()
+    assert tasks._restore_numpy(saved, opt_again, rng_again) == 4
+    train(again, opt_again, rng_again, 2)
+    for (mine, _), (theirs, _) in zip(opt.params, opt_again.params, strict=True):
+        np.testing.assert_array_equal(mine, theirs)

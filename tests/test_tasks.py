@@ -12,7 +12,7 @@ from memory_task import BLANK, DELIMITER, CharSequenceDataset, memory_task_acc, 
 from MyLSTMCell import MyLSTMCell
 from runner.curriculum import BlankCurriculum, HorizonCurriculum
 from runner.tasks import DEFAULTS, build_model, matched_hidden_size
-from sine_task import SineDataset
+from sine_task import SAMPLE_STEP, SineDataset
 
 
 def test_char_sequence_dataset_layout():
@@ -67,6 +67,16 @@ def test_sine_dataset():
     assert x.abs().max() <= 1.0
     assert torch.equal(SineDataset(20, seed=3).curves, data.curves)
     assert not torch.equal(SineDataset(20, seed=4).curves, data.curves)
+
+
+def test_sine_curves_are_drawn_as_the_course_draws_them():
+    """sin((x_0 + k 0.15) / T), T ~ U[1, 2]: each curve's angle per sample is w = 0.15 / T,
+    read from s_{k-1} + s_{k+1} = 2 cos(w) s_k."""
+    s = SineDataset(2000, seed=0).curves.double().numpy()
+    cos_w = ((s[:, :-2] + s[:, 2:]) * s[:, 1:-1]).sum(1) / (2 * (s[:, 1:-1] ** 2).sum(1))
+    scales = SAMPLE_STEP / np.arccos(cos_w)
+    assert scales.min() > 0.999 and scales.max() < 2.001
+    assert abs(scales.mean() - 1.5) < 0.02 and abs(scales.std() - 1 / np.sqrt(12)) < 0.02
 
 
 def test_matched_hidden_size_matches_the_parameter_count():
