@@ -159,14 +159,14 @@ def test_a_bad_flag_exits_2_in_one_line_without_a_traceback(tmp_path):
 def test_device_cuda_without_cuda_is_refused(tmp_path):
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA")
-    result = run_main("--task", "1", "--device", "cuda", "--out", str(tmp_path / "x"))
+    result = run_here("--task", "1", "--device", "cuda", "--out", str(tmp_path / "x"))
     assert result.returncode == 2 and "CUDA is not available" in result.stderr
 
 
 def test_out_path_that_is_a_file_is_refused(tmp_path):
     target = tmp_path / "file"
     target.write_text("keep me")
-    result = run_main("--task", "1", "--out", str(target))
+    result = run_here("--task", "1", "--out", str(target))
     assert result.returncode == 2 and "--out" in result.stderr and "is a file" in result.stderr
     assert target.read_text() == "keep me"
 
@@ -174,7 +174,7 @@ def test_out_path_that_is_a_file_is_refused(tmp_path):
 def test_out_path_below_a_file_is_refused(tmp_path):
     target = tmp_path / "file"
     target.write_text("keep me")
-    result = run_main("--task", "1", "--out", str(target / "run"))
+    result = run_here("--task", "1", "--out", str(target / "run"))
     assert result.returncode == 2 and "--out" in result.stderr and "cannot write" in result.stderr
     assert target.read_text() == "keep me"
 

@@ -23,6 +23,7 @@ import pytest
 from conftest import ROOT
 
 from grading import sandbox
+from grading.__main__ import main as grading_main
 from grading.__main__ import unique_names
 from grading.checks import CHECKS, DRAW, answer
 from grading.points import COURSE, GRADED_MODULES, OWN, SHEET, TOTAL
@@ -639,28 +640,36 @@ def test_results_are_never_unpickled_inflated_or_followed(tmp_path):
             child.read_file(str(tmp_path / name))
 
 
-def test_the_grader_refuses_what_it_cannot_run(tmp_path):
-    def grade(*flags, env=None):
-        return subprocess.run(
-            [sys.executable, "-m", "grading", "grade", str(ROOT), *flags],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-        )
+def grade_here(*args):
+    """``python -m grading args`` in this process: its exit status and what it printed."""
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        try:
+            code = grading_main(list(args))
+        except SystemExit as stop:
+            code = stop.code
+    return code, err.getvalue()
 
-    done = grade("--isolation", "user", "--user", "no-such-user-x")
-    assert done.returncode == 2 and "error: there is no user 'no-such-user-x'" in done.stderr
-    done = grade("--out", str(tmp_path), env={**os.environ, "PATH": str(tmp_path)})
-    assert done.returncode == 2 and "install the package bubblewrap" in done.stderr
-    assert "--isolation user" in done.stderr
-    done = grade("--memory", "100", "--out", str(tmp_path / "out"))
-    assert done.returncode == 2 and "--memory must be at least 512 MB" in done.stderr
+
+def test_the_grader_refuses_what_it_cannot_run(tmp_path, monkeypatch):
+    code, err = grade_here("grade", str(ROOT), "--isolation", "user", "--user", "no-such-user-x")
+    assert code == 2 and "error: there is no user 'no-such-user-x'" in err
+    code, err = grade_here("grade", str(ROOT), "--memory", "100", "--out", str(tmp_path / "o"))
+    assert code == 2 and "--memory must be at least 512 MB" in err
     (tmp_path / "x").write_text("")
-    done = grade("--out", str(tmp_path))
-    assert done.returncode == 2 and "must be a new or empty folder" in done.stderr
-    assert all("Traceback" not in d.stderr for d in [done])
+    code, err = grade_here("grade", str(ROOT), "--out", str(tmp_path))
+    assert code == 2 and "must be a new or empty folder" in err
+    monkeypatch.setenv("PATH", str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "grading", "grade", str(ROOT), "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "install the package bubblewrap" in done.stderr
+    assert "--isolation user" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
 
 
 def test_trusted_code_grades_without_a_sandbox(tmp_path):
@@ -759,34 +768,16 @@ def test_the_grader_imports_no_graded_module():
     ],
 )
 def test_bad_flags_are_refused(flags, words):
-    done = subprocess.run(
-        [sys.executable, "-m", "grading", "grade", str(ROOT), *flags],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+    code, err = grade_here("grade", str(ROOT), *flags)
+    assert code == 2 and words in err
 
 
 def test_what_cannot_be_graded_is_refused(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "grading", "grade", str(tmp_path / "nothing.zip")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2 and "not a folder or a .zip, .tar.gz" in done.stderr
+    code, err = grade_here("grade", str(tmp_path / "nothing.zip"))
+    assert code == 2 and "not a folder or a .zip, .tar.gz" in err
     (tmp_path / "file").write_text("x")
-    done = subprocess.run(
-        [sys.executable, "-m", "grading", "skeleton", str(tmp_path / "file" / "out")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 2 and "cannot write the handout" in done.stderr
+    code, err = grade_here("skeleton", str(tmp_path / "file" / "out"))
+    assert code == 2 and "cannot write the handout" in err
 
 
 def test_a_closed_stdout_does_not_stop_grading(tmp_path):

@@ -1,8 +1,12 @@
-"""Question 2c-e: copy-task data, loss and accuracy; sine data; the loops."""
+"""Question 2c-e: copy-task data, loss and accuracy; sine data; the loops; how tasks run."""
+
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT
 
 import loops
 import main
@@ -227,3 +231,40 @@ def test_forget_bias_and_curriculum_flags_and_their_defaults():
     assert not main.parse_args(["--task", "1", "--RNN", "LSTM", "--no-curriculum"]).curriculum
     assert not main.parse_args(["--task", "2", "--RNN", "LSTM"]).curriculum
     assert main.parse_args(["--task", "2", "--RNN", "RNN"]).forget_bias is None
+
+
+FAULTS_PER_STEP = """
+import resource, sys
+import numpy as np
+from BasicRNNCell import BasicRNNCell
+from common import generate_data_memory, run_training
+from LinearLayer import LinearLayer
+from runner.tasks import keep_freed_memory
+
+rng = np.random.default_rng(0)
+net = [BasicRNNCell(10, 100, "identity", rng), LinearLayer(100, 10, rng)]
+data, labels = generate_data_memory(13, 10, 9, 8, 32, 0, rng)
+
+def faults(steps):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(steps):
+        run_training(net, data, labels, 5.0)
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / steps
+
+faults(20)
+print(faults(100))
+keep_freed_memory()
+faults(20)
+print(faults(100))
+"""
+
+
+def test_task_0_keeps_freed_memory_instead_of_faulting_it_in_every_step():
+    if not sys.platform.startswith("linux"):
+        pytest.skip("glibc's allocator: Linux only")
+    done = subprocess.run(
+        [sys.executable, "-c", FAULTS_PER_STEP], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    default, kept = map(float, done.stdout.split())
+    assert default > 100 and kept < default / 100, (default, kept)
