@@ -1,15 +1,16 @@
 """Rerun every experiment of the README with fixed seeds: figures and a results table.
 
-    python experiments.py [--quick] [--out DIR] [--jobs N]
+    python experiments.py [--quick] [--out DIR] [--jobs N] [--redraw]
 
 1. exploding gradients: mean |gradient| against sequence length, with and
    without clipping, for random and identity initialisation and the numpy
    LSTM (Question 1c/d);
 2. the memorization task, random against identity W_hh against the numpy
-   LSTM, at growing delays, several seeds (1f);
+   LSTM, at growing lengths and delays, and the course's own recipe,
+   several seeds (1e/f);
 3. sine extrapolation: basic RNN, basic RNN with the LSTM's parameter count,
    and LSTM, several seeds (2c);
-4. the copy task at the sheet's setting, and against the blank separation
+4. the copy task at the default setting, and against the blank separation
    length: basic RNN against LSTM with the same budget and curriculum,
    several seeds: how far back each cell remembers (2e).
 
@@ -59,7 +60,7 @@ FULL = {
     "sine_flags": [],
     "memory_blanks": [5, 20, 50, 100],
     "memory_flags": ["--curriculum", "--epochs", "20"],
-    "memory_sheet_flags": [],
+    "memory_default_flags": [],
 }
 QUICK = {
     "seeds": [0, 1],
@@ -69,7 +70,7 @@ QUICK = {
     "course_flags": ["--steps", "20", "--hidden", "8"],
     "sine_flags": ["--epochs", "1", "--hidden", "4", "--train-size", "16"],
     "memory_blanks": [1, 2],
-    "memory_sheet_flags": ["--epochs", "1", "--hidden", "6", "--train-size", "64"],
+    "memory_default_flags": ["--epochs", "1", "--hidden", "6", "--train-size", "64"],
     "memory_flags": [
         "--curriculum",
         "--to-remember-len",
@@ -101,7 +102,7 @@ COURSE_RECIPE = ["--init", "identity", "--hidden", "50", "--batch-size", "1", "-
                  "--lr", "0.001", "--final-lr-fraction", "1", "--clip-per-array"]  # fmt: skip
 COURSE_OPTIMIZERS = {"course recipe": "sgd", "course recipe, Adam": "adam"}
 MEMORY_MODELS = {"RNN-matched": "--RNN RNN --match-params", "LSTM": "--RNN LSTM"}
-SHEET_KEYS = ("test_accuracy", "num_parameters", "hidden_size", "wall_seconds")
+DEFAULT_KEYS = ("test_accuracy", "num_parameters", "hidden_size", "wall_seconds")
 CHANCE = 1 / 8
 
 
@@ -113,6 +114,11 @@ def run(argv):
     torch.set_num_threads(1)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         main.main([*argv, "--quiet"])
+    return read_metrics(argv)
+
+
+def read_metrics(argv):
+    """The metrics of the run ``argv`` wrote; a run that diverged scores None."""
     metrics = json.loads((Path(argv[argv.index("--out") + 1]) / "metrics.json").read_text())
     for key in ("test_accuracy", "test_mse"):
         metrics.setdefault(key, None)
@@ -366,9 +372,9 @@ def memory_argvs(config, runs):
         for blanks in config["memory_blanks"]
         for seed in config["seeds"]
     }
-    sheet = {cell: f"--task 2 {flags}".split() for cell, flags in MEMORY_MODELS.items()}
+    default = {cell: f"--task 2 {flags}".split() for cell, flags in MEMORY_MODELS.items()}
     return {
-        **with_outputs(runs, "memory-sheet", sheet, config["memory_sheet_flags"]),
+        **with_outputs(runs, "memory-default", default, config["memory_default_flags"]),
         **with_outputs(runs, "memory", variants, []),
     }
 
@@ -390,11 +396,11 @@ def memory_report(config, metrics, out):
             },
         }
     memory_figure(results, blanks, len(seeds), config["memory_flags"], out)
-    sheet = {
-        cell: {key: metrics[f"memory-sheet-{cell}"][key] for key in SHEET_KEYS}
+    default = {
+        cell: {key: metrics[f"memory-default-{cell}"][key] for key in DEFAULT_KEYS}
         for cell in MEMORY_MODELS
     }
-    return {"capacity": results, "sheet_setting": sheet}
+    return {"capacity": results, "default_setting": default}
 
 
 def memory_figure(results, blanks, n_seeds, flags, out):
@@ -510,7 +516,7 @@ def markdown(results, argvs):
         f"{results['sine_ar2_mse']:.1e}.",
     ]
     lines += table(
-        "Copy task, the sheet's setting: 8 symbols, 5 blanks, main.py's defaults (2e)",
+        "Copy task, the default setting: 8 symbols, 5 blanks, main.py's defaults (2e)",
         ["cell", "hidden", "parameters", "test accuracy", "seconds"],
         [
             (
@@ -520,7 +526,7 @@ def markdown(results, argvs):
                 cells([r["test_accuracy"]], ".2%"),
                 f"{r['wall_seconds']:.0f}",
             )
-            for cell, r in results["memory"]["sheet_setting"].items()
+            for cell, r in results["memory"]["default_setting"].items()
         ],
     )
     capacity = results["memory"]["capacity"]
@@ -564,6 +570,11 @@ def parse_args():
         help="folder for figures and tables (default docs)",
     )
     parser.add_argument(
+        "--redraw",
+        action="store_true",
+        help="train nothing: draw the figures and tables again from the runs in DIR/runs",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=2,
@@ -574,29 +585,38 @@ def parse_args():
     return parser.parse_args()
 
 
-def experiments(quick, out, jobs):
+def experiments(quick, out, jobs, redraw=False):
+    """Run every experiment, draw the figures and write ``results.json`` and ``results.md``.
+
+    With ``redraw`` nothing trains: the figures and tables are drawn again from the runs
+    already in ``out/runs``, and keep the time and workers of the run that made them.
+    """
     config = QUICK if quick else FULL
     started = time.perf_counter()
     runs = out / "runs"
-    shutil.rmtree(runs, ignore_errors=True)
-    runs.mkdir(parents=True)
     argvs = {
         **memorize_argvs(config, runs),
         **sine_argvs(config, runs),
         **memory_argvs(config, runs),
     }
     results = {"exploding": exploding(config["exploding"], out)}
-    # Last listed, first run: the longest delays are listed last, and started
-    # first the workers finish at about the same time.
-    names = list(reversed(argvs))
-    metrics = dict(zip(names, run_all(jobs, [argvs[name] for name in names]), strict=True))
+    if redraw:
+        made = json.loads((out / "results.json").read_text())
+        timing = {"jobs": made["jobs"], "wall_seconds": made["wall_seconds"]}
+        metrics = {name: read_metrics(argv) for name, argv in argvs.items()}
+    else:
+        shutil.rmtree(runs, ignore_errors=True)
+        runs.mkdir(parents=True)
+        # Last listed, first run: the longest delays are listed last, and started
+        # first the workers finish at about the same time.
+        names = list(reversed(argvs))
+        metrics = dict(zip(names, run_all(jobs, [argvs[name] for name in names]), strict=True))
+        timing = {"jobs": jobs, "wall_seconds": time.perf_counter() - started}
     results["memorize"] = memorize_report(config, metrics, out)
     results["sine"] = sine_report(config, metrics, argvs, out)
     results["sine_ar2_mse"] = ar2_mse(SineDataset(100, seed=config["seeds"][0] + 1).curves)
     results["memory"] = memory_report(config, metrics, out)
-    results.update(
-        jobs=jobs, wall_seconds=time.perf_counter() - started, versions=versions(), quick=quick
-    )
+    results.update(timing, versions=versions(), quick=quick)
     write_json(out / "results.json", results)
     (out / "results.md").write_text(markdown(results, argvs))
     print(f"results in {out / 'results.md'} ({results['wall_seconds'] / 60:.1f} min)")
@@ -605,4 +625,4 @@ def experiments(quick, out, jobs):
 
 if __name__ == "__main__":
     arguments = parse_args()
-    experiments(arguments.quick, arguments.out, arguments.jobs)
+    experiments(arguments.quick, arguments.out, arguments.jobs, arguments.redraw)

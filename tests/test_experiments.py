@@ -18,7 +18,7 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
     }
     assert (
         set(saved["memory"]["capacity"])
-        == set(saved["memory"]["sheet_setting"])
+        == set(saved["memory"]["default_setting"])
         == {
             "RNN-matched",
             "LSTM",
@@ -39,3 +39,8 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
     capacity = saved["memory"]["capacity"]["LSTM"]["test_accuracy"]
     assert set(capacity) == {"1", "2"} and all(len(a["values"]) == 2 for a in capacity.values())
     assert "--blank-len 2 --seed 1 --curriculum" in table
+    # --redraw trains nothing: the same tables from the same runs, the first run's time kept.
+    for png in tmp_path.glob("*.png"):
+        png.unlink()
+    redrawn = experiments.experiments(quick=True, out=tmp_path, jobs=1, redraw=True)
+    assert redrawn == results and (tmp_path / "memorization_init.png").exists()
