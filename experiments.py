@@ -102,6 +102,21 @@ COURSE_RECIPE = ["--init", "identity", "--hidden", "50", "--batch-size", "1", "-
                  "--lr", "0.001", "--final-lr-fraction", "1", "--clip-per-array"]  # fmt: skip
 COURSE_OPTIMIZERS = {"course recipe": "sgd", "course recipe, Adam": "adam"}
 MEMORY_MODELS = {"RNN-matched": "--RNN RNN --match-params", "LSTM": "--RNN LSTM"}
+# What each aid of the defaults is worth: a run of the first seed above, again
+# with one aid taken away.
+ABLATIONS = {
+    "sine LSTM, --forget-bias 1": ("sine-LSTM", ["--forget-bias", "1"]),
+    "sine LSTM, --no-curriculum": ("sine-LSTM", ["--no-curriculum"]),
+    "sine LSTM, --forget-bias 1 --no-curriculum": (
+        "sine-LSTM",
+        ["--forget-bias", "1", "--no-curriculum"],
+    ),
+    "sine RNN-matched, --no-curriculum": ("sine-RNN-matched", ["--no-curriculum"]),
+    "copy-task LSTM, largest blank length, --no-curriculum": (
+        "memory-LSTM-{largest}",
+        ["--no-curriculum"],
+    ),
+}
 DEFAULT_KEYS = ("test_accuracy", "num_parameters", "hidden_size", "wall_seconds")
 CHANCE = 1 / 8
 
@@ -435,6 +450,34 @@ def memory_figure(results, blanks, n_seeds, flags, out):
     save_figure(fig, out / "memory_capacity.png", dpi=110)
 
 
+def ablation_argvs(config, runs, argvs):
+    """Each ablation: the command of its run on the first seed, with its flags added."""
+    variants = {}
+    for k, (base, extra) in enumerate(ABLATIONS.values()):
+        name = f"{base.format(largest=config['memory_blanks'][-1])}-{config['seeds'][0]}"
+        command = argvs[name][: argvs[name].index("--out")]
+        # "--no-curriculum" takes the place of "--curriculum" instead of following it.
+        kept = [flag for flag in command if f"--no-{flag[2:]}" not in extra]
+        variants[f"{k}"] = [*kept, *extra]
+    return with_outputs(runs, "ablation", variants, [])
+
+
+def ablation_report(config, metrics):
+    """Each ablation's test figure beside that of the run it takes an aid away from."""
+    results = {}
+    for k, (name, (base, _)) in enumerate(ABLATIONS.items()):
+        run = f"{base.format(largest=config['memory_blanks'][-1])}-{config['seeds'][0]}"
+        pair = metrics[run], metrics[f"ablation-{k}"]
+        key = "test_mse" if base.startswith("sine") else "test_accuracy"
+        results[name] = {
+            "figure": key,
+            "with_the_aid": pair[0][key],
+            "without": pair[1][key],
+            "seconds": [m["wall_seconds"] for m in pair],
+        }
+    return results
+
+
 def table(title, header, rows):
     """A markdown section: a heading and a table."""
     lines = ["", f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -553,6 +596,22 @@ def markdown(results, argvs):
             for b, a in r["test_accuracy"].items()
         ],
     )
+    lines += table(
+        f"Ablations: seed {results['seeds'][0]}, one aid of the defaults taken away",
+        ["run", "test figure", "with the aid", "without", "seconds with, without"],
+        [
+            (
+                name,
+                r["figure"],
+                *(
+                    cells([r[k]], ".4f" if r["figure"] == "test_mse" else ".2%")
+                    for k in ("with_the_aid", "without")
+                ),
+                ", ".join(f"{t:.0f}" for t in r["seconds"]),
+            )
+            for name, r in results["ablations"].items()
+        ],
+    )
     lines += ["", "## Commands", "", "Every training run, reproducible one by one:", ""]
     lines += [f"- `python main.py {' '.join(a[: a.index('--out')])}`" for a in argvs.values()]
     return "\n".join(lines) + "\n"
@@ -599,6 +658,8 @@ def experiments(quick, out, jobs, redraw=False):
         **sine_argvs(config, runs),
         **memory_argvs(config, runs),
     }
+    argvs.update(ablation_argvs(config, runs, argvs))
+    out.mkdir(parents=True, exist_ok=True)
     results = {"exploding": exploding(config["exploding"], out)}
     if redraw:
         made = json.loads((out / "results.json").read_text())
@@ -616,7 +677,8 @@ def experiments(quick, out, jobs, redraw=False):
     results["sine"] = sine_report(config, metrics, argvs, out)
     results["sine_ar2_mse"] = ar2_mse(SineDataset(100, seed=config["seeds"][0] + 1).curves)
     results["memory"] = memory_report(config, metrics, out)
-    results.update(timing, versions=versions(), quick=quick)
+    results["ablations"] = ablation_report(config, metrics)
+    results.update(timing, seeds=config["seeds"], versions=versions(), quick=quick)
     write_json(out / "results.json", results)
     (out / "results.md").write_text(markdown(results, argvs))
     print(f"results in {out / 'results.md'} ({results['wall_seconds'] / 60:.1f} min)")

@@ -14,7 +14,7 @@ import main
 
 TINY = {
     "0": ["--steps", "30", "--hidden", "12", "--batch-size", "4"],
-    "1": ["--epochs", "1", "--hidden", "6"],
+    "1": ["--epochs", "1", "--hidden", "6", "--train-size", "64"],
     "2": ["--epochs", "1", "--hidden", "12", "--to-remember-len", "2", "--blank-len", "1"],
 }
 

@@ -39,6 +39,11 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
     capacity = saved["memory"]["capacity"]["LSTM"]["test_accuracy"]
     assert set(capacity) == {"1", "2"} and all(len(a["values"]) == 2 for a in capacity.values())
     assert "--blank-len 2 --seed 1 --curriculum" in table
+    assert len(results["ablations"]) == len(experiments.ABLATIONS)
+    assert (
+        "--blank-len 2 --seed 0 --to-remember-len 2 --epochs 1 --hidden 6 --train-size 64 "
+        "--no-curriculum`" in table
+    )
     # --redraw trains nothing: the same tables from the same runs, the first run's time kept.
     for png in tmp_path.glob("*.png"):
         png.unlink()
