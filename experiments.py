@@ -43,7 +43,7 @@ from LinearLayer import LinearLayer
 from loops import N_CONTEXT, generate
 from NumpyLSTMCell import NumpyLSTMCell
 from runner.outputs import versions, write_json
-from runner.tasks import build_model
+from runner.tasks import build_model, task_default
 from sine_task import SineDataset
 
 FULL = {
@@ -101,6 +101,7 @@ MEMORIZE_CELLS = {
 COURSE_RECIPE = ["--init", "identity", "--hidden", "50", "--batch-size", "1", "--steps", "70000",
                  "--lr", "0.001", "--final-lr-fraction", "1", "--clip-per-array"]  # fmt: skip
 COURSE_OPTIMIZERS = {"course recipe": "sgd", "course recipe, Adam": "adam"}
+COURSE_LENGTH = f"L = {task_default('memorize', 'to_remember_len', 'RNN')}"
 MEMORY_MODELS = {"RNN-matched": "--RNN RNN --match-params", "LSTM": "--RNN LSTM"}
 # What each aid of the defaults is worth: a run of the first seed above, again
 # with one aid taken away.
@@ -153,6 +154,7 @@ def exploding(settings, out):
         "random W_hh": lambda rng: BasicRNNCell(10, hidden, "random", rng),
         "identity W_hh": lambda rng: BasicRNNCell(10, hidden, "identity", rng),
         "LSTM": lambda rng: NumpyLSTMCell(10, hidden, rng),
+        "LSTM, forget-gate bias 3": lambda rng: NumpyLSTMCell(10, hidden, rng, forget_bias=3.0),
     }
     curves = {}
     for name, make in makers.items():
@@ -162,7 +164,7 @@ def exploding(settings, out):
         curves[name] = run_exploding_grads_test(net, data, labels, 5.0)
     fig = Figure(figsize=(7, 4.2))
     ax = fig.subplots()
-    for color, (name, curve) in zip(("C0", "C3", "C2"), curves.items(), strict=True):
+    for color, (name, curve) in zip(("C0", "C3", "C2", "C1"), curves.items(), strict=True):
         ax.semilogy(curve["seq_len"], curve["mean_abs_grad"], color=color, label=name)
         ax.semilogy(
             curve["seq_len"],
@@ -253,9 +255,8 @@ def memorize_groups(config):
             f", {args.blank_len} blanks" if args.blank_len else ""
         )
         groups.update({(setting, cell): f"memorize-{i}-{cell}" for cell in MEMORIZE_CELLS})
-    course_length = f"L = {main.parse_args(['--task', '0']).to_remember_len}"
     for name, optimizer in COURSE_OPTIMIZERS.items():
-        groups[course_length, name] = f"memorize-course-{optimizer}"
+        groups[COURSE_LENGTH, name] = f"memorize-course-{optimizer}"
     return groups
 
 
@@ -286,7 +287,7 @@ def memorize_report(config, metrics, out):
         bar = {"color": color, "alpha": 0.6, "capsize": 4, "label": label}
         ax_acc.bar(x, acc["mean"] or 0, yerr=acc["std"], **bar)
         ax_acc.plot([x] * len(runs), acc["values"], "k.", ms=5)
-        if setting == f"L = {main.parse_args(['--task', '0']).to_remember_len}":
+        if setting == COURSE_LENGTH:
             for m in runs:
                 seen = 100 * m["config"]["batch_size"] * np.arange(1, len(m["loss_history"]) + 1)
                 label = f"{cell} (H = {run_config['hidden']})" if m is runs[0] else None
@@ -450,12 +451,17 @@ def memory_figure(results, blanks, n_seeds, flags, out):
     save_figure(fig, out / "memory_capacity.png", dpi=110)
 
 
+def ablated(config, base):
+    """The run on the first seed that the ablation of run-name prefix ``base`` changes."""
+    return f"{base.format(largest=config['memory_blanks'][-1])}-{config['seeds'][0]}"
+
+
 def ablation_argvs(config, runs, argvs):
     """Each ablation: the command of its run on the first seed, with its flags added."""
     variants = {}
     for k, (base, extra) in enumerate(ABLATIONS.values()):
-        name = f"{base.format(largest=config['memory_blanks'][-1])}-{config['seeds'][0]}"
-        command = argvs[name][: argvs[name].index("--out")]
+        command = argvs[ablated(config, base)]
+        command = command[: command.index("--out")]
         # "--no-curriculum" takes the place of "--curriculum" instead of following it.
         kept = [flag for flag in command if f"--no-{flag[2:]}" not in extra]
         variants[f"{k}"] = [*kept, *extra]
@@ -466,8 +472,7 @@ def ablation_report(config, metrics):
     """Each ablation's test figure beside that of the run it takes an aid away from."""
     results = {}
     for k, (name, (base, _)) in enumerate(ABLATIONS.items()):
-        run = f"{base.format(largest=config['memory_blanks'][-1])}-{config['seeds'][0]}"
-        pair = metrics[run], metrics[f"ablation-{k}"]
+        pair = metrics[ablated(config, base)], metrics[f"ablation-{k}"]
         key = "test_mse" if base.startswith("sine") else "test_accuracy"
         results[name] = {
             "figure": key,

@@ -121,7 +121,7 @@ def make_parser():
         "cells with hand-written BPTT (default RNN)",
     )
     add("--epochs", "--num_epochs", type=positive_int, help="training epochs (tasks 1, 2)")
-    add("--steps", type=positive_int, help="training steps, one batch each (task 0)")
+    add("--steps", "--nbr_iters", type=positive_int, help="training steps, one batch each (task 0)")
     add("--batch-size", "--batch_sz", type=positive_int, help="sequences per training batch")
     add(
         "--lr",
@@ -139,7 +139,7 @@ def make_parser():
         choices=("adam", "sgd"),
         help="task 0: Adam, or sgd, plain gradient descent as in the course's handout",
     )
-    add("--hidden", "--rnn_sz", type=positive_int, help="hidden units of the cell")
+    add("--hidden", "--rnn_sz", "--sz_rnn", type=positive_int, help="hidden units of the cell")
     add(
         "--clip",
         type=_number(float, 0, True),

@@ -257,3 +257,8 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_outputs(tmp_path, task, args):
     assert weights.exists() and not list(out.glob(".*tmp"))
     if task == "0":
         assert metrics["loss_history"] and (out / "training_loss.png").exists()
+
+
+def test_the_course_question_1_spellings():
+    args = main.parse_args(["--task", "0", "--nbr_iters", "70000", "--sz_rnn", "50"])
+    assert (args.steps, args.hidden) == (70000, 50)

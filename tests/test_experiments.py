@@ -31,7 +31,12 @@ def test_quick_experiments_write_every_figure_and_table(tmp_path):
     ]
     course = results["memorize"]["L = 13, course recipe"]
     assert (course["optimizer"], course["batch_size"]) == ("sgd", 1)
-    assert set(results["exploding"]) == {"random W_hh", "identity W_hh", "LSTM"}
+    assert set(results["exploding"]) == {
+        "random W_hh",
+        "identity W_hh",
+        "LSTM",
+        "LSTM, forget-gate bias 3",
+    }
     assert "python main.py --task 0 --RNN LSTM --seed 1" in (tmp_path / "results.md").read_text()
     table = (tmp_path / "results.md").read_text()
     assert "## Copy task" in table
