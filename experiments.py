@@ -297,10 +297,12 @@ def memorize_report(config, metrics, out):
     ax_acc.axhline(CHANCE, color="0.5", ls="--", lw=1, label="chance (1/8)")
     ax_acc.set(
         ylabel="test accuracy after the delimiter",
-        ylim=(0, 1.05),
-        title=f"Memorization, {len(config['seeds'])} seeds each, each cell with main.py's defaults",
+        ylim=(0, 1.3),
+        yticks=np.linspace(0, 1, 6),
+        title=f"Memorization, {len(config['seeds'])} seeds each: main.py's defaults per cell, "
+        "and the course's recipe",
     )
-    ax_acc.legend(fontsize=8, loc="lower left")
+    ax_acc.legend(fontsize=8, loc="upper center", ncol=3)
     ax_loss.set(
         xlabel="training sequences seen",
         ylabel="training loss per sequence",

@@ -179,10 +179,6 @@ def main():
     import parts
 
     torch.set_num_threads(1)
-    # An optimizer's first step imports much of torch: once here, not in every fork.
-    weight = torch.zeros(1, requires_grad=True)
-    weight.grad = torch.ones(1)
-    torch.optim.SGD([weight], lr=0.0).step()
     os.chdir(scratch)
     serve(workdir, results, cpu_seconds, parts.run_probe)
 

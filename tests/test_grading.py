@@ -470,6 +470,34 @@ def test_the_check_table_the_probes_and_the_judges_agree():
     assert {c.label for c in CHECKS} == {label for label, points in SHEET.items() if points}
 
 
+def test_the_probes_gradient_descent_steps_as_torch_optim_sgd():
+    """2c hands the submission's loop ``parts.PlainSGD``: the same weights as ``torch.optim.SGD``,
+    bit for bit, at every step."""
+    import torch
+
+    sys.path.insert(0, str(ROOT / "grading"))
+    import parts
+
+    torch.manual_seed(0)
+    models = [torch.nn.Linear(3, 2).double() for _ in range(2)]
+    models[1].load_state_dict(models[0].state_dict())
+    x, y = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 2, dtype=torch.float64)
+    optimizers = (
+        parts.PlainSGD(models[0].parameters(), 0.1),
+        torch.optim.SGD(models[1].parameters(), lr=0.1),
+    )
+    for _ in range(4):
+        for model, optimizer in zip(models, optimizers, strict=True):
+            optimizer.zero_grad()
+            ((model(x) - y) ** 2).sum().backward()
+            optimizer.step()
+        for mine, theirs in zip(models[0].parameters(), models[1].parameters(), strict=True):
+            assert torch.equal(mine, theirs)
+    assert all(p.grad is not None for p in models[0].parameters())
+    optimizers[0].zero_grad()
+    assert all(p.grad is None for p in models[0].parameters())
+
+
 def test_points_table_matches_the_sheet():
     assert TOTAL == 19
     for label, points in SHEET.items():

@@ -66,7 +66,8 @@ def final_weights(out, task):
 @pytest.mark.parametrize("task", ["0", "1", "2"])
 def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp_path, task):
     whole, stopped = tmp_path / "whole", tmp_path / "stopped"
-    assert run_quiet("--task", task, *LONG_TINY[task].split(), "--out", str(whole)).returncode == 0
+    args = ["--task", task, *LONG_TINY[task].split(), "--out", str(whole), "--quiet"]
+    assert run_here(*args).returncode == 0
 
     code, stderr = stop_mid_training(task, stopped, signal.SIGTERM)
     assert code == 143, stderr
@@ -76,7 +77,7 @@ def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp
     assert 0 < len(metrics["loss_history"]) < len(read_metrics(whole)["loss_history"])
     assert final_weights(stopped, task) and not list(stopped.glob(".*tmp"))
 
-    result = run_quiet("--resume", str(stopped))
+    result = run_here("--resume", str(stopped), "--quiet")
     assert result.returncode == 0, result.stderr
     a, b = read_metrics(whole), read_metrics(stopped)
     assert b["status"] == "complete" and b["out_dir"] == str(stopped)
@@ -89,7 +90,7 @@ def test_sigterm_keeps_the_finished_part_and_resume_ends_as_if_never_stopped(tmp
     for name, weight in final_weights(whole, task).items():
         np.testing.assert_array_equal(weight, theirs[name])
 
-    again = run_quiet("--resume", str(stopped))
+    again = run_here("--resume", str(stopped), "--quiet")
     assert again.returncode == 0 and "complete" in again.stdout
 
 
