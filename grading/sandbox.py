@@ -1,10 +1,10 @@
 """Where a submission's code runs: a child process tree with limits, away from the grader.
 
 A ``Sandbox`` holds one submission. Its folder (the submission's modules
-beside the given ones, the probes, ``child.py`` and ``parts.py``) is written by the grader
-alone. Its process, ``child.py`` under ``python -I`` with a stripped
-environment, forks once per probe and answers each with one JSON line on
-stdout that carries the probe's arrays as an ``.npz``. The grader reads that
+beside the given ones, the probes, ``child.py`` and ``parts.py``) is written
+by the grader alone. Its process, ``child.py`` under ``python -I`` with a
+stripped environment, forks once per probe and answers each with one JSON
+line on stdout that carries the probe's arrays as an ``.npz``. The grader reads that
 line with a size cap and loads the arrays with ``allow_pickle=False``: nothing
 from the child is ever unpickled, inflated or followed through a link.
 
@@ -45,7 +45,7 @@ from typing import ClassVar
 
 import numpy as np
 
-CHILD = [Path(__file__).with_name(name) for name in ("child.py", "parts.py")]
+CHILD_FILES = [Path(__file__).with_name(name) for name in ("child.py", "parts.py")]
 STARTUP_SECONDS = 60  # importing torch in the child, on a loaded machine
 RESULT_LIMIT = 4 << 20  # bytes of one probe's arrays; a probe's answers are kilobytes
 ANSWER_LIMIT = 2 * RESULT_LIMIT  # bytes of one answer line: the arrays in base64, the output
@@ -296,7 +296,7 @@ class Sandbox:
             path = self.root / "modules" / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(source)
-        for source in CHILD:
+        for source in CHILD_FILES:
             shutil.copyfile(source, self.root / source.name)
         self.uid = os.geteuid()
         if limits.isolation == "bwrap" and self.uid == 0:

@@ -34,20 +34,19 @@ from sine_task import SineDataset
 
 # The settings each task runs with unless a flag says otherwise, chosen so
 # that each gives a good result within two minutes on a 2-core CPU. A dict
-# gives a value per cell type: on the sine task the ReLU RNN, whose output is
-# fed back into it, diverges at the LSTM's learning rate; on task 0 (13
-# symbols, the course's length) a numpy LSTM step of 64 sequences costs about
-# twelve of the basic cell's steps of 32, and it learns the task in 3 500 of
-# them where the basic cell takes 40 000. Task 0's basic cell starts from a
-# random W_hh: from the identity it is still near 80% after 40 000 steps, where
-# the random start is near 100% (identity helps across blanks and longer
-# sequences, README 1e/f). The forget-gate bias 3
-# keeps 95% of an LSTM's memory per step at first instead of 73%: the gradient
-# then reaches the symbols from the first steps on, and on every task it
-# learns in a fraction of the steps. In tasks 0 and 1 the learning rate decays
-# exponentially to ``final_lr_fraction`` of --lr over the run. Task 2 keeps it
-# constant: the copy task's loss falls in steps, and a rate that has already
-# decayed stalls on the next one.
+# gives a value per cell type. On task 0 (13 symbols, the course's length) a
+# numpy LSTM step of 64 sequences costs about twelve of the basic cell's steps
+# of 32, and it learns the task in 3 500 of them where the basic cell takes
+# 40 000; the basic cell starts from a random W_hh, with which it reaches
+# 100% where from the identity it stays near 80% (the identity helps across
+# blanks and longer sequences: README, 1e/f). On the sine task the ReLU RNN,
+# whose output is fed back into it, diverges at the LSTM's learning rate. The
+# forget-gate bias 3 keeps 95% of an LSTM's memory per step at first instead
+# of 73%: the gradient then reaches the symbols from the first steps on, and
+# on every task it learns in a fraction of the steps. In tasks 0 and 1 the
+# learning rate decays exponentially to ``final_lr_fraction`` of --lr over the
+# run. Task 2 keeps it constant: the copy task's loss falls in steps, and a
+# rate that has already decayed stalls on the next one.
 DEFAULTS = {
     "memorize": {
         "steps": {"RNN": 40000, "LSTM": 3500},
