@@ -8,6 +8,7 @@ python -m grading skeleton OUT
 import argparse
 import math
 import os
+import secrets
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -94,7 +95,9 @@ def parser():
         help="the account of --isolation user (default: nobody when run as root)",
     )
     g.add_argument(
-        "--seed", type=seed, help="draw the inputs from this seed, 0 to 2^63 - 1 (default: fresh)"
+        "--seed",
+        type=seed,
+        help="draw the batch's inputs from this seed, 0 to 2^63 - 1 (default: fresh, printed)",
     )
     s = commands.add_parser("skeleton", help="write the student handout")
     s.add_argument("out", type=Path, metavar="OUT")
@@ -144,6 +147,8 @@ def run_grade(args):
         check_out(args.out)
     except (SandboxError, OSError, submission.Refused) as err:
         return fail(str(err))
+    batch_seed = secrets.randbits(63) if args.seed is None else args.seed
+    say(f"one set of inputs for all, drawn from seed {batch_seed} (--seed {batch_seed} again)")
     subs = [s for path in args.submissions for s in submission.collect(path)]
     for sub, name in zip(subs, unique_names(s.name for s in subs), strict=True):
         sub.name = name
@@ -152,7 +157,7 @@ def run_grade(args):
     with SignalGuard() as guard:
         try:
             futures = {
-                pool.submit(grade, s, limits, args.seed, handout): k for k, s in enumerate(subs)
+                pool.submit(grade, s, limits, batch_seed, handout): k for k, s in enumerate(subs)
             }
             for future in as_completed(futures):
                 grades[futures[future]] = result = future.result()
@@ -218,6 +223,9 @@ def fail(message):
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    import torch
+
+    torch.set_num_threads(1)  # the grader's references are tiny: threads only contend
     if args.command == "skeleton":
         try:
             names = write_handout(args.out)

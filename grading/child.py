@@ -1,12 +1,12 @@
 """The grading kit's process inside the sandbox: forks one probe at a time, answers in JSON.
 
 Run by the grader as ``python -I child.py WORKDIR SCRATCH MEMORY_BYTES CPU_SECONDS
-FILE_BYTES PROCESSES``, never imported by it; ``parts.py`` lies beside it.
+FILE_BYTES PROCESSES``, never imported by it; the ``questions`` package lies beside it.
 ``WORKDIR/modules`` holds the submission's modules beside the given ones;
 ``SCRATCH`` is the one folder it may write. This process lowers its own
 limits, imports numpy and torch (before any submission code), then reads one
 probe label per line of stdin. For each it forks a process that runs
-``parts.run_probe``, waits for it within the probe's time limit, keeps the head
+``questions.run_probe``, waits for it within the probe's time limit, keeps the head
 and tail of what it printed, and answers with one JSON line on stdout that
 carries the arrays it left (base64 of the ``.npz``) and its messages.
 """
@@ -176,11 +176,11 @@ def main():
     import tqdm.auto  # noqa: F401
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import parts
+    import questions
 
     torch.set_num_threads(1)
     os.chdir(scratch)
-    serve(workdir, results, cpu_seconds, parts.run_probe)
+    serve(workdir, results, cpu_seconds, questions.run_probe)
 
 
 if __name__ == "__main__":

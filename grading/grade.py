@@ -3,22 +3,24 @@
 Graded files the submission lacks come from the handout, whose graded
 regions do nothing or raise: missing work earns nothing, and the solution is
 never lent. Every sub-question ends with all its checks scored, whatever the
-child did.
+child did. Every submission of a batch gets the same probes: each
+sub-question's inputs are drawn from the batch's seed and its label alone.
 """
 
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import numpy as np
 
-from grading import checks, submission
-from grading.checks import CHECKS
-from grading.points import LAYOUTS, OWN, Q1, Q2, SHEET
+from grading import submission
+from grading.questions import CHECKS, QUESTIONS
+from grading.questions.base import answer
+from grading.questions.layouts import COURSE, OWN
 from grading.sandbox import Sandbox
-from grading.skeleton import handout_files
+
+NOTES = ("substituted", "loss_stood_in", "acc_stood_in")  # the grader's stand-ins, said
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Grade:
     seconds: float = 0.0
     notes: list = field(default_factory=list)
     moodle_id: str | None = None
+    others: list = field(default_factory=list)  # files nobody graded: a person reads them
 
     @property
     def score(self):
@@ -52,70 +55,40 @@ class Grade:
                 sum(t.score for t in self.tests if t.label == label),
                 sum(t.max_score for t in self.tests if t.label == label),
             )
-            for label in SHEET
+            for label in QUESTIONS
         }
 
 
-def own_modules(found):
-    """The files the child sees: this package's handout, the submission's graded modules on top."""
-    files = {n: t.encode() for n, t in handout_files().items() if n.endswith(".py")}
-    return files | found
+def rng_for(seed, label):
+    """The generator of one sub-question's inputs: the batch's seed and the label alone."""
+    return np.random.default_rng([seed, *label.encode()])
 
 
-def course_modules(found, handout):
-    """The files the child sees for the course's layout, and what it notes.
-
-    Given modules come from the instructor's handout, never from the
-    submission; without a handout, from the submission. Graded files come
-    from the submission; where they share a file with given code, only their
-    functions do.
-    """
-    notes = [] if handout else ["graded without --handout: the submission's own given modules"]
-    files = {}
-    for path in sorted(set(found) | set(handout or {})):
-        mine, given = found.get(path), (handout or {}).get(path)
-        if path not in submission.COURSE_GRADED:
-            files[path] = given if handout else mine
-        elif mine is None or given is None:
-            files[path] = mine if mine is not None else given
-        elif functions := submission.COURSE_GRADED[path]:
-            files[path] = submission.splice(given, mine, functions)
-        else:
-            files[path] = mine
-    return {p: data for p, data in files.items() if data is not None}, notes
-
-
-def graded_file(check, layout):
-    """The file ``check`` grades in ``layout`` (``common.py``, ``q1_bptt_for_torch/test.py``)."""
-    return check.where(layout).rsplit(".", 1)[0] + ".py"
-
-
-def grade(sub, limits, seed=None, handout=None):
+def grade(sub, limits, seed, handout=None):
     """Grade the ``submission.Submission`` ``sub``; its ``Grade``, whatever the submission does.
 
     handout: the course's handout, ``{path: bytes}`` as ``submission.course_files`` gives it.
     """
     started = time.monotonic()
-    result = Grade(sub.name, notes=list(sub.notes), moodle_id=sub.moodle_id)
-    seed = secrets.randbits(63) if seed is None else seed
-    rng = np.random.default_rng(seed)
-    found = submission.Layout(OWN, {})
+    result = Grade(sub.name, notes=list(sub.notes), moodle_id=sub.moodle_id, others=sub.others)
+    if sub.others:
+        result.notes.append("not graded, for a person to read: " + ", ".join(sub.others))
+    found = submission.Found(OWN, {})
     try:
         found = submission.layout(sub.files)
-        result.notes.append(f"graded as {LAYOUTS[found.kind]}")
-        if found.kind == OWN:
-            files = own_modules(found.files)
-        else:
-            files, notes = course_modules(found.files, handout)
-            result.notes += notes
+        result.notes.append(f"graded as {found.layout.title}")
+        files, notes = submission.modules(found, handout)
+        result.notes += notes
         result.notes.append(f"inputs drawn from seed {seed}")
         with Sandbox(files, limits) as sandbox:
-            for label in SHEET:
-                result.tests += grade_label(label, found, sandbox, rng)
+            for label in QUESTIONS:
+                result.tests += grade_label(label, found, sandbox, rng_for(seed, label))
     except Exception as err:  # the grader's own failure: its checks say so, score nothing
         graded = {t.label for t in result.tests}
         result.tests += [
-            _test(c, False, f"grader error, not the submission's: {err!r}", found.kind, error=True)
+            _test(
+                c, False, f"grader error, not the submission's: {err!r}", found.layout, error=True
+            )
             for c in CHECKS
             if c.label not in graded
         ]
@@ -125,34 +98,36 @@ def grade(sub, limits, seed=None, handout=None):
 
 def grade_label(label, found, sandbox, rng):
     """The tests of one sub-question: run its probe unless its graded files are all missing."""
-    label_checks = [c for c in CHECKS if c.label == label]
-    if not label_checks:
-        return [Test(label, f"{label} nothing to grade", 0, 0, "run_exploding_grads_test is given")]
-    needed = {graded_file(c, found.kind) for c in label_checks}
+    question, layout = QUESTIONS[label], found.layout
+    if not question.CHECKS:
+        return [Test(label, f"{label} nothing to grade", 0, 0, question.NOTE)]
+    needed = layout.graded_files(label)
     if not needed & set(found.files):
         shown = " and ".join(sorted(PurePosixPath(p).name for p in needed))
-        return [_test(c, False, f"{shown} not in the submission", found.kind) for c in label_checks]
+        return [_test(c, False, f"{shown} not in the submission", layout) for c in question.CHECKS]
     try:
-        probe = checks.DRAW[label](rng, found.kind)
-        path = "" if found.kind == OWN else (Q1 if label.startswith("1") else Q2)
-        spec = {**probe.spec, "interface": found.kind, "path": path}
-        run = sandbox.run(label, spec, probe.inputs)
+        probe = question.draw(rng, layout)
+        run = sandbox.run(label, {**probe.spec, "layout": layout.name}, probe.inputs)
     except Exception as err:  # the grader's own failure: say so, score nothing, go on
         return [
-            _test(c, False, f"grader error, not the submission's: {err!r}", found.kind, error=True)
-            for c in label_checks
+            _test(c, False, f"grader error, not the submission's: {err!r}", layout, error=True)
+            for c in question.CHECKS
         ]
     tests = []
-    for check in label_checks:
+    for check in question.CHECKS:
         try:
-            passed, line = check.judge(check, probe, checks.answer(check, run.arrays, run.notes))
+            passed, line = check.judge(check, probe, answer(check, run.arrays, run.notes))
         except Exception as err:  # what came back has a shape or type no reading has
             passed, line = False, f"what came back cannot be read as an answer ({err!r:.200})"
         if not passed:
             line = _why(run, check.part, line, sandbox.limits.timeout)
         elif reading := run.notes.get(f"{check.part}.reading"):
             line += f" (read as: {reading})"
-        tests.append(_test(check, passed, line, found.kind, run))
+        said = [
+            run.notes[f"{check.part}.{key}"] for key in NOTES if f"{check.part}.{key}" in run.notes
+        ]
+        line += "".join(f" ({note})" for note in said)
+        tests.append(_test(check, passed, line, layout, run))
     return tests
 
 
@@ -166,7 +141,7 @@ def _why(run, part, line, timeout):
     error = run.notes.get(f"{part}.error")
     if error:
         missing = re.search(r"No module named '(\w+)'", error)
-        given = {name for names in submission.COURSE_FILES.values() for name in names}
+        given = {name for names in COURSE.files.values() for name in names}
         if missing and f"{missing[1]}.py" in given:
             error += " (a given module of the course: grade with its handout, --handout PATH)"
         return (
@@ -188,7 +163,7 @@ def _why(run, part, line, timeout):
 
 
 def _test(check, passed, line, layout, run=None, error=False):
-    output = f"{check.where(layout)}: {check.what}: {line}"
+    output = f"{layout.locate(check.label, check.part)}: {check.what}: {line}"
     if run is not None and run.answer and run.answer.get("output") and not passed:
         output += "\n--- what the code printed ---\n" + str(run.answer["output"])
     points = check.points if passed else 0
@@ -198,11 +173,11 @@ def _test(check, passed, line, layout, run=None, error=False):
 
 def read_handout(path):
     """The course's handout at ``path`` (folder or archive) as ``{q?/NAME.py: bytes}``."""
-    files, notes = submission.read(path)
+    files, notes, _ = submission.read(path)
     found = submission.course_files(files)
     if not found:
         raise submission.Refused(
-            f"--handout {path} holds none of the course's files ({Q1}/, {Q2}/)"
+            f"--handout {path} holds none of the course's files ({', '.join(COURSE.files)})"
             + (f": {notes[0]}" if notes else "")
         )
     return found

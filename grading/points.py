@@ -1,6 +1,5 @@
-"""The sheet's points, the layouts the grader knows, and this package's graded modules."""
+"""The sheet's points per sub-question; each sub-question's checks share them out."""
 
-# Sub-question: points on the sheet.
 SHEET = {
     "1a": 2,
     "1b": 3,
@@ -15,13 +14,3 @@ SHEET = {
     "2e": 1,
 }
 TOTAL = sum(SHEET.values())
-
-OWN, COURSE = "own", "course"
-LAYOUTS = {
-    OWN: "this package's handout",
-    COURSE: "the course's WS 2023/24 handout (q1_bptt_for_torch/, q2_rnn_torch/)",
-}
-Q1, Q2 = "q1_bptt_for_torch", "q2_rnn_torch"
-
-# This package's graded modules: the functions ``checks.CHECKS`` grades live in them.
-GRADED_MODULES = ("BasicRNNCell", "common", "MyLSTMCell", "loops", "memory_task")

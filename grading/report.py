@@ -48,13 +48,15 @@ def write_results(grade, folder):
 
 
 def write_csv(grades, path):
-    """One row per submission: its name, the points of every sub-question and the total."""
+    """One row per submission: its name, the points of every sub-question, the total, and the
+    files nobody graded (written answers for a person to read)."""
     rows = io.StringIO()
     writer = csv.writer(rows)
-    writer.writerow(["submission", *SHEET, "total"])
+    writer.writerow(["submission", *SHEET, "total", "to read by hand"])
     for grade in grades:
         scores = grade.by_label()
-        writer.writerow([grade.name, *(_number(scores[k][0]) for k in SHEET), _number(grade.score)])
+        points = [_number(scores[k][0]) for k in SHEET]
+        writer.writerow([grade.name, *points, _number(grade.score), "; ".join(grade.others)])
     atomic_write(path, lambda f: f.write(rows.getvalue().encode()))
 
 

@@ -1,7 +1,7 @@
 """Where a submission's code runs: a child process tree with limits, away from the grader.
 
 A ``Sandbox`` holds one submission. Its folder (the submission's modules
-beside the given ones, the probes, ``child.py`` and ``parts.py``) is written
+beside the given ones, the probes, ``child.py`` and the ``questions`` package) is written
 by the grader alone. Its process, ``child.py`` under ``python -I`` with a
 stripped environment, forks once per probe and answers each with one JSON
 line on stdout that carries the probe's arrays as an ``.npz``. The grader reads that
@@ -45,7 +45,8 @@ from typing import ClassVar
 
 import numpy as np
 
-CHILD_FILES = [Path(__file__).with_name(name) for name in ("child.py", "parts.py")]
+CHILD = Path(__file__).with_name("child.py")
+QUESTIONS = Path(__file__).with_name("questions")  # the sub-questions' package, both sides
 STARTUP_SECONDS = 60  # importing torch in the child, on a loaded machine
 RESULT_LIMIT = 4 << 20  # bytes of one probe's arrays; a probe's answers are kilobytes
 ANSWER_LIMIT = 2 * RESULT_LIMIT  # bytes of one answer line: the arrays in base64, the output
@@ -239,6 +240,10 @@ def processes_of(uid):
     return running
 
 
+def _no_caches(folder, names):
+    return [name for name in names if name == "__pycache__"]
+
+
 def remove_tree(path):
     """Remove a folder whatever a child left in it: any depth, links, odd modes."""
     subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False)
@@ -296,8 +301,8 @@ class Sandbox:
             path = self.root / "modules" / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(source)
-        for source in CHILD_FILES:
-            shutil.copyfile(source, self.root / source.name)
+        shutil.copyfile(CHILD, self.root / CHILD.name)
+        shutil.copytree(QUESTIONS, self.root / QUESTIONS.name, ignore=_no_caches)
         self.uid = os.geteuid()
         if limits.isolation == "bwrap" and self.uid == 0:
             self.uid = UID_BASE + (os.getpid() % 100_000) * 1000 + next(_uids) % 1000

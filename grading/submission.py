@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grading.points import COURSE, GRADED_MODULES, OWN, Q1, Q2
+from grading.questions.layouts import COURSE, OWN, Q1, Q2
 
 FILE_LIMIT = 1 << 20  # bytes of one Python file; a module is a few kilobytes
 ARCHIVE_LIMIT = 64 << 20  # bytes of one inner archive
@@ -32,26 +32,8 @@ TOTAL_LIMIT = 256 << 20  # bytes of everything read from one path (a class's dow
 MEMBER_LIMIT = 10_000  # files and folders of one submission
 DEPTH_LIMIT = 3  # archives inside archives inside ...
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
-JUNK = ("__MACOSX", "__pycache__", ".git")
-
-COURSE_FILES = {
-    Q1: ("BasicRNNCell.py", "LinearLayer.py", "common.py", "data_generator.py", "train.py",
-         "test.py", "main.py"),
-    Q2: ("AbstractRNNCell.py", "BasicRNNCell.py", "MyLSTMCell.py", "loops.py", "memory_task.py",
-         "SineDataset.py", "CharSequenceDataset.py", "main.py"),
-}  # fmt: skip
-# The course's graded files; for those that hold given code too, the graded functions.
-COURSE_GRADED = {
-    f"{Q1}/BasicRNNCell.py": None,
-    f"{Q1}/common.py": ("clip_gradient",),
-    f"{Q1}/test.py": ("run_memory_test",),
-    f"{Q2}/MyLSTMCell.py": None,
-    f"{Q2}/loops.py": None,
-    f"{Q2}/memory_task.py": None,
-}
-COURSE_ONLY = {
-    "test.py", "train.py", "data_generator.py", "SineDataset.py", "CharSequenceDataset.py"
-}  # fmt: skip
+JUNK = ("__MACOSX", "__pycache__", ".git", ".DS_Store", ".idea", ".vscode", ".ipynb_checkpoints")
+OTHERS_LIMIT = 50  # names of files not graded (PDFs, photos, ...) kept per submission
 
 
 class Refused(Exception):
@@ -87,10 +69,16 @@ class Reader:
     notes: list = field(default_factory=list)
     budget: int = TOTAL_LIMIT
     members: int = 0
+    others: list = field(default_factory=list)  # files not graded: written answers, ...
 
     def add(self, path, data):
         if path.endswith(".py") and not any(part in JUNK for part in path.split("/")):
             self.files.setdefault(path, data)
+
+    def other(self, path):
+        """A file the grader does not open: named, so that a person reads it."""
+        if not any(part in JUNK for part in path.split("/")) and len(self.others) < OTHERS_LIMIT:
+            self.others.append(path)
 
     def count(self, n=1):
         self.members += n
@@ -110,6 +98,7 @@ class Reader:
                 path = Path(top) / name
                 relative = prefix + path.relative_to(folder).as_posix()
                 if not (name.endswith(".py") or is_archive(name)):
+                    self.other(relative)
                     continue
                 data = _read_regular(path, ARCHIVE_LIMIT if is_archive(name) else FILE_LIMIT)
                 if data is None:
@@ -134,6 +123,7 @@ class Reader:
             self.notes.append(f"{prefix.rstrip('/')}: {why}")
         except Exception as err:  # corrupt, encrypted, odd compression: a note, never a crash
             self.notes.append(f"{prefix.rstrip('/') or name} could not be read: {err!r:.200}")
+            self.other(prefix.rstrip("/") or name)
 
     def _member(self, path, size, prefix, depth, f):
         """One member of ``size`` bytes at ``path``, to be read from the file ``f``."""
@@ -142,6 +132,7 @@ class Reader:
             self.notes.append(f"{prefix}{path}: a path outside the submission, not read")
             return
         if not (target.endswith(".py") or is_archive(target)):
+            self.other(prefix + target)
             return
         if size > (FILE_LIMIT if target.endswith(".py") else ARCHIVE_LIMIT):
             self.notes.append(f"{prefix}{target} was not read (too big)")
@@ -186,7 +177,8 @@ def _read_regular(path, limit):
 
 
 def read(path):
-    """``({relative path: bytes}, notes)``: the Python files of a folder or archive."""
+    """``({relative path: bytes}, notes, others)``: the Python files of a folder or archive,
+    and the other files' paths."""
     path = Path(path)
     reader = Reader(budget=TOTAL_LIMIT)
     try:
@@ -203,7 +195,7 @@ def read(path):
                 reader.read_archive(f, path.name, "", 1)
     except Refused as why:
         reader.notes.append(str(why))
-    return reader.files, reader.notes
+    return reader.files, reader.notes, reader.others
 
 
 # Moodle's "Download all submissions": a folder per participant (or group) and submission plugin.
@@ -218,6 +210,7 @@ class Submission:
     files: dict
     notes: list
     moodle_id: str | None = None  # the participant's (or the group's) id in Moodle's download
+    others: list = field(default_factory=list)  # files not graded, for a person to read
 
 
 def submission_name(path):
@@ -232,11 +225,11 @@ def collect(path):
     a participant's folder, or (older Moodle) the prefix of its files, is one
     submission named ``NAME_ID``.
     """
-    files, notes = read(path)
-    tops = {p.partition("/")[0] for p in files} | {n.partition("/")[0] for n in notes}
+    files, notes, others = read(path)
+    tops = {p.partition("/")[0] for p in [*files, *others]} | {n.partition("/")[0] for n in notes}
     moodle = {top: m for top in tops if (m := MOODLE.match(top)) is not None}
     if not moodle or any(p.partition("/")[0] not in moodle for p in files):
-        return [Submission(submission_name(path), files, notes)]
+        return [Submission(submission_name(path), files, notes, others=others)]
     found = {}
     for top, m in sorted(moodle.items()):
         key = f"{m['name']}_{m['id']}"
@@ -247,6 +240,8 @@ def collect(path):
                 sub.files[file[len(prefix) :]] = data
             elif file == top:
                 sub.files[m["rest"]] = data
+        sub.others += [o[len(prefix) :] if o.startswith(prefix) else m["rest"] for o in others
+                       if o.startswith(prefix) or o == top]  # fmt: skip
         sub.notes += [n for n in notes if n.startswith(top)]
     general = [n for n in notes if n.partition("/")[0] not in moodle]
     for sub in found.values():
@@ -258,10 +253,10 @@ def collect(path):
 
 
 @dataclass
-class Layout:
-    """A submission's graded files as the sandbox lays them out, and its layout's name."""
+class Found:
+    """A submission's files as the sandbox lays them out, and the handout layout they follow."""
 
-    kind: str  # points.OWN or points.COURSE
+    layout: object  # a ``questions.layouts.Layout``
     files: dict  # {sandbox path: bytes}: ``NAME.py`` (own), ``q1_bptt_for_torch/NAME.py`` ...
 
 
@@ -278,9 +273,9 @@ def detect(files):
     for path, data in files.items():
         p = PurePosixPath(path)
         only_clip_gradient = p.name == "common.py" and b"def clip_gradients(" not in data
-        if {Q1, Q2} & set(p.parts[:-1]) or p.name in COURSE_ONLY or only_clip_gradient:
+        if {Q1, Q2} & set(p.parts[:-1]) or p.name in COURSE.only_here or only_clip_gradient:
             course.append(len(p.parts))
-        elif p.stem in GRADED_MODULES:
+        elif p.stem in OWN.graded_modules:
             own.append(len(p.parts))
     if not course:
         return OWN
@@ -291,13 +286,27 @@ def _shallowest(paths):
     return min(paths, key=lambda p: (p.count("/"), p))
 
 
+def _beside(files, folder, taken):
+    """The group's own modules: the other ``.py`` files in ``folder``, ``{name: bytes}``."""
+    return {
+        PurePosixPath(p).name: data
+        for p, data in files.items()
+        if str(PurePosixPath(p).parent) == folder and PurePosixPath(p).name not in taken
+    }
+
+
 def own_files(files):
-    """The graded modules of this package's layout, each the shallowest of its name."""
-    found = {}
-    for module in GRADED_MODULES:
+    """The graded modules of this package's layout, each the shallowest of its name, and the
+    group's own modules beside them."""
+    found, folders = {}, []
+    for module in OWN.graded_modules:
         paths = [p for p in files if PurePosixPath(p).name == f"{module}.py"]
         if paths:
-            found[f"{module}.py"] = files[_shallowest(paths)]
+            chosen = _shallowest(paths)
+            found[f"{module}.py"] = files[chosen]
+            folders.append(str(PurePosixPath(chosen).parent))
+    for folder in dict.fromkeys(folders):
+        found = _beside(files, folder, set(found)) | found
     return found
 
 
@@ -310,56 +319,116 @@ def course_files(files):
 
     A file in a folder of its question's name wins; else the shallowest of its
     name, the two ``BasicRNNCell.py`` told apart by whether they import torch.
+    The group's own modules beside a question's files come along.
     """
     found = {}
-    for question, names in COURSE_FILES.items():
+    for question, names in COURSE.files.items():
+        folders = []
         for name in names:
             paths = [p for p in files if PurePosixPath(p).name == name]
             if name == "BasicRNNCell.py":
                 paths = [p for p in paths if _is_torch(files[p]) == (question == Q2)]
             inside = [p for p in paths if PurePosixPath(p).parent.name == question]
             if inside or paths:
-                found[f"{question}/{name}"] = files[_shallowest(inside or paths)]
+                chosen = _shallowest(inside or paths)
+                found[f"{question}/{name}"] = files[chosen]
+                folders.append(str(PurePosixPath(chosen).parent))
+        if folders:
+            folder = max(set(folders), key=folders.count)
+            mine = _beside(files, folder, set(COURSE.files[Q1] + COURSE.files[Q2]))
+            found = {f"{question}/{name}": data for name, data in mine.items()} | found
     return found
 
 
 def layout(files):
     kind = detect(files)
-    return Layout(kind, own_files(files) if kind == OWN else course_files(files))
+    return Found(kind, own_files(files) if kind is OWN else course_files(files))
 
 
-def splice(given, submitted, functions):
-    """The given module's source with ``functions`` taken from the submitted source.
+def _top_level(tree):
+    """``{name: node}`` of a module's top-level functions, classes and assignments."""
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found[node.name] = node
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            found[node.targets[0].id] = node
+    return found
 
-    The submission's imports come along, so that what its functions use is
-    there. Where either source does not parse, the submitted one is used whole.
+
+def _lines(node):
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return first, node.end_lineno
+
+
+def splice(given, submitted, graded):
+    """The group's source with the handout's own given definitions in place of its copies.
+
+    Every top-level function, class or assignment that the handout's file has
+    and that is not ``graded`` comes from the handout; the graded functions and
+    everything the group added (helpers, constants, imports) stay the group's.
+    Given definitions the group's file lacks, and the handout's imports, are
+    added. Where either source does not parse, the group's is used whole.
     """
     try:
-        given_tree, submitted_tree = ast.parse(given), ast.parse(submitted)
-        given.decode(), submitted.decode()
+        given_text, submitted_text = given.decode(), submitted.decode()
+        given_tree, submitted_tree = ast.parse(given_text), ast.parse(submitted_text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return submitted
-    given_lines = given.decode().splitlines()
-    submitted_text = submitted.decode()
-    theirs = {
-        node.name: node
-        for node in submitted_tree.body
-        if isinstance(node, ast.FunctionDef) and node.name in functions
-    }
-    for node in sorted(given_tree.body, key=lambda n: n.lineno, reverse=True):
-        if isinstance(node, ast.FunctionDef) and node.name in theirs:
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            own = theirs[node.name]
-            start = min([own.lineno, *(d.lineno for d in own.decorator_list)])
-            text = "\n".join(submitted_text.splitlines()[start - 1 : own.end_lineno])
-            given_lines[first - 1 : node.end_lineno] = text.splitlines()
-    given_imports = [n for n in given_tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    theirs_imports = [
-        ast.get_source_segment(submitted_text, node)
-        for node in submitted_tree.body
-        if isinstance(node, (ast.Import, ast.ImportFrom))
+    given_lines, lines = given_text.splitlines(), submitted_text.splitlines()
+    theirs, ours = _top_level(submitted_tree), _top_level(given_tree)
+    given_names = {name: node for name, node in ours.items() if name not in graded}
+
+    def text(node):
+        first, last = _lines(node)
+        return given_lines[first - 1 : last]
+
+    replaced = [(theirs[name], node) for name, node in given_names.items() if name in theirs]
+    for mine, node in sorted(replaced, key=lambda pair: pair[0].lineno, reverse=True):
+        first, last = _lines(mine)
+        lines[first - 1 : last] = text(node)
+    for name, node in given_names.items():
+        if name not in theirs:
+            lines += ["", "", *text(node)]
+    imports = [
+        line
+        for node in given_tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for line in text(node)
+        if line not in lines
     ]
-    after = given_imports[-1].end_lineno if given_imports else 0
-    known = set(given_lines[:after])
-    given_lines[after:after] = [line for line in theirs_imports if line not in known]
-    return ("\n".join(given_lines) + "\n").encode()
+    return ("\n".join(imports + lines) + "\n").encode()
+
+
+def modules(found, handout):
+    """The files the sandbox sees, and what it notes.
+
+    This package's layout: its own handout, the submission's graded modules
+    on top. The course's: given modules come from the instructor's handout,
+    never from the submission (without a handout, from the submission); the
+    graded files are the group's, with the handout's given definitions in
+    place where a file holds both; the group's own modules come along.
+    """
+    if found.layout is OWN:
+        from grading.skeleton import handout_files
+
+        given = {n: t.encode() for n, t in handout_files().items() if n.endswith(".py")}
+        graded = {f"{module}.py" for module in OWN.graded_modules}
+        mine = {n: data for n, data in found.files.items() if n in graded or n not in given}
+        return {**given, **mine}, []
+    notes = [] if handout else ["graded without --handout: the submission's own given modules"]
+    handed_out = {f"{q}/{name}" for q, names in COURSE.files.items() for name in names}
+    files = {}
+    for path in sorted(set(found.files) | set(handout or {})):
+        mine, given = found.files.get(path), (handout or {}).get(path)
+        if path not in handed_out:
+            files[path] = mine
+        elif path not in COURSE.graded:
+            files[path] = given if handout else mine
+        elif mine is None or given is None:
+            files[path] = mine if mine is not None else given
+        elif COURSE.graded[path]:
+            files[path] = splice(given, mine, COURSE.graded[path])
+        else:
+            files[path] = mine
+    return {p: data for p, data in files.items() if data is not None}, notes

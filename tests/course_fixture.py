@@ -2,14 +2,18 @@
 
 ``course_files()`` is a correct submission, ``blank(...)`` its handout (each
 solution region becomes the course's insert marker and ``pass``), ``PLANTED``
-one bug per graded sub-question, ``READINGS`` the other answers a teaching
-assistant of the course accepts, each of which must earn full marks.
+bugs planted in it, ``READINGS`` the other answers a teaching assistant of the
+course accepts, each of which must earn full marks. ``tests/corpus/`` holds
+submissions written as groups of students write them (their graded files and
+own modules; ``corpus(name)`` lays them over the fixture's given modules):
+``CORRECT`` styles, each right, and ``MISTAKES``, each with one realistic bug.
 """
 
 import re
 from pathlib import Path
 
 COURSE = Path(__file__).resolve().parent / "course"
+CORPUS = Path(__file__).resolve().parent / "corpus"
 Q1, Q2 = "q1_bptt_for_torch", "q2_rnn_torch"
 REGION = re.compile(
     r"^(?P<indent>[ \t]*)#####Start Subtask (?P<label>\w+)#####\n"
@@ -25,6 +29,33 @@ def course_files():
         for p in sorted(COURSE.rglob("*.py"))
         if "__pycache__" not in p.parts
     }
+
+
+def corpus(name):
+    """``{relative path: text}`` of the corpus submission ``name`` over the fixture's files."""
+    entry = CORPUS / name
+    mine = {
+        p.relative_to(entry).as_posix(): p.read_text()
+        for p in sorted(entry.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+    return course_files() | mine
+
+
+CORRECT = sorted(p.name for p in CORPUS.glob("ok_*"))
+# name: ({sub-question: points lost}, words the lost points' reasons contain)
+MISTAKES = {
+    "bug_fprop_no_relu": ({"1a": 2}, "fprop without its ReLU"),
+    "bug_bprop_no_mask": ({"1b": 3}, "bprop without the ReLU mask"),
+    "bug_bprop_dbh_assign": ({"1b": 0.5}, "db_h differs from torch autograd"),
+    "bug_clip_inverse": ({"1d": 0.5}, "the inverse factor"),
+    "bug_memtest_whole_seq": ({"1e": 2}, "the accuracy over the whole sequence"),
+    "bug_forget_tanh": ({"2b": 3}, "the forget gate with tanh"),
+    "bug_no_zero_grad": ({"2c": 2}, "no optimizer.zero_grad()"),
+    "bug_loss_softmax": ({"2d": 1}, "softmax before cross_entropy"),
+    "bug_acc_whole_seq": ({"2e": 0.5}, "the accuracy over the whole sequence"),
+    "bug_testloop_no_divide": ({"2e": 0.5}, "the sum over batches, not their mean"),
+}
 
 
 def blank(files):
@@ -59,25 +90,13 @@ def write(folder, files):
 
 # name: ({path: [(old, new)]}, {sub-question: points lost})
 PLANTED = {
-    "c_no_relu": (
-        {f"{Q1}/BasicRNNCell.py": [("self.hs.append(a * mask)", "self.hs.append(a)")]},
-        {"1a": 2},
-    ),
     "c_no_recurrent_term": (
-        {
-            f"{Q1}/BasicRNNCell.py": [
-                ("dh_hat = (dy + self.W_hh.T @ dh_hat) * mask", "dh_hat = dy * mask")
-            ]
-        },
+        {f"{Q1}/BasicRNNCell.py": [("dh = (dy + from_later) * mask", "dh = dy * mask")]},
         {"1b": 3},
     ),
     "c_clip_not_in_place": (
         {f"{Q1}/common.py": [("grad *= threshold / norm", "grad = grad * threshold / norm")]},
         {"1d": 1},
-    ),
-    "c_accuracy_whole_sequence": (
-        {f"{Q1}/test.py": [("recall = slice(-to_remember_len, None)", "recall = slice(None)")]},
-        {"1e": 2},
     ),
     "c_no_identity": (
         {f"{Q1}/BasicRNNCell.py": [("self.W_hh = np.eye(n_hidden)", "pass")]},
@@ -94,35 +113,12 @@ PLANTED = {
         },
         {"2a": 1},
     ),
-    "c_forget_gate_tanh": (
-        {
-            f"{Q2}/MyLSTMCell.py": [
-                (
-                    "f = torch.sigmoid(self.W_f @ xh",
-                    "f = torch.tanh(self.W_f @ xh",
-                )
-            ]
-        },
-        {"2b": 5},
-    ),
-    "c_no_zero_grad": (
-        {f"{Q2}/loops.py": [("optimizer.zero_grad()", "pass")]},
-        {"2c": 2},
-    ),
     "c_loss_doubled": (
         {f"{Q2}/memory_task.py": [('reduction="sum")', 'reduction="sum") * 2')]},
         {"2d": 1},
     ),
-    "c_acc_whole_sequence": (
-        {
-            f"{Q2}/memory_task.py": [
-                ("recall = slice(-to_remember_len, None)", "recall = slice(None)")
-            ]
-        },
-        {"2e": 0.5},
-    ),
     "c_test_loop_wrong_mean": (
-        {f"{Q2}/loops.py": [("{avg_acc / len(loader)}", "{avg_acc / (len(loader) + 1)}")]},
+        {f"{Q2}/loops.py": [("{avg_acc / num_batches}", "{avg_acc / (num_batches + 1)}")]},
         {"2e": 0.5},
     ),
 }
@@ -195,7 +191,7 @@ READINGS = {
                 "recall = slice(-to_remember_len, None)",
                 "recall = slice(-to_remember_len - 1, None)",
             ),
-            ("return hits.double().mean().item()", "return 100 * hits.double().mean().item()"),
+            ("return hits.double().mean()", "return 100 * hits.double().mean()"),
         ],
     },
     "r_loss_mean_last_L_three_arguments": {

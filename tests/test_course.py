@@ -14,11 +14,22 @@ import zipfile
 
 import pytest
 from conftest import ROOT
-from course_fixture import PLANTED, READINGS, blank, course_files, reading, replaced, write
+from course_fixture import (
+    CORRECT,
+    MISTAKES,
+    PLANTED,
+    READINGS,
+    blank,
+    corpus,
+    course_files,
+    reading,
+    replaced,
+    write,
+)
 
 from grading import moodle, submission
-from grading.grade import course_modules
-from grading.points import COURSE, OWN, SHEET
+from grading.points import SHEET
+from grading.questions.layouts import COURSE, OWN
 
 SEED = "11"
 
@@ -50,13 +61,15 @@ def full(lost=None):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """The correct submission, its blank handout, one bug per sub-question and every reading,
-    graded with the blank handout as ``--handout``; a few graded without it."""
+    """The correct submission, its blank handout, planted bugs, every reading and the corpus of
+    students' styles and mistakes, graded in one batch with the blank handout as
+    ``--handout``; a few graded without it."""
     base = tmp_path_factory.mktemp("course")
     write(base / "handout", blank(course_files()))
     submissions = {"correct": course_files(), "blank": blank(course_files())}
     submissions |= {name: replaced(changes) for name, (changes, _) in PLANTED.items()}
     submissions |= {name: reading(name) for name in READINGS}
+    submissions |= {name: corpus(name) for name in [*CORRECT, *MISTAKES]}
     for name, files in submissions.items():
         write(base / name, files)
     with_handout = grade(
@@ -88,17 +101,42 @@ def test_every_reading_the_course_accepts_earns_full_marks(course, name):
     _, rows, results = course["with"]
     assert scores(rows[name]) == full()
     if name.startswith("r_lstm"):
-        passed = [t["output"] for t in results[name]["tests"] if t["name"].startswith("2b")]
-        assert all("(layout: " in line for line in passed)
+        passed = [
+            t["output"]
+            for t in results[name]["tests"]
+            if t["name"].startswith("2b") and "torch" in t["name"]
+        ]
+        assert len(passed) == 3 and all("(layout: " in line for line in passed)
+
+
+@pytest.mark.parametrize("name", CORRECT)
+def test_every_style_students_write_right_earns_full_marks(course, name):
+    _, rows, results = course["with"]
+    lost = [t["output"] for t in results[name]["tests"] if t["score"] < t["max_score"]]
+    assert scores(rows[name]) == full(), lost
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_a_students_mistake_costs_its_own_sub_question_for_its_own_reason(course, name):
+    _, rows, results = course["with"]
+    lost, words = MISTAKES[name]
+    assert scores(rows[name]) == full(lost)
+    reasons = [t["output"] for t in results[name]["tests"] if t["score"] < t["max_score"]]
+    assert reasons and all(words in reason for reason in reasons), reasons
 
 
 def test_lost_points_name_the_courses_file_and_function(course):
     done, _, results = course["with"]
     assert "1d lost 0.5: q1_bptt_for_torch/common.clip_gradient:" in done.stdout
     assert "1e lost 1: q1_bptt_for_torch/test.run_memory_test:" in done.stdout
-    lines = [t["output"] for t in results["blank"]["tests"] if t["name"].startswith("2b")]
+
+    def against_torch(name):
+        tests = results[name]["tests"]
+        return [t["output"] for t in tests if t["name"].startswith("2b") and "torch" in t["name"]]
+
+    lines = against_torch("blank")
     assert all("no layout of the parameters reproduces torch.nn.LSTM" in line for line in lines)
-    layouts = [t["output"] for t in results["correct"]["tests"] if t["name"].startswith("2b")]
+    layouts = against_torch("correct")
     assert all("one matrix per gate on [x; h], gates in the order ifog" in x for x in layouts)
 
 
@@ -113,27 +151,28 @@ def test_given_modules_come_from_the_handout_graded_functions_from_the_submissio
     mine["q1_bptt_for_torch/test.py"] = mine["q1_bptt_for_torch/test.py"].replace(
         b"def run_forward_pass", b"import math\n\n\ndef run_forward_pass"
     )
-    files, _ = course_modules(mine, handout)
+    files, _ = submission.modules(submission.Found(COURSE, mine), handout)
     assert files["q1_bptt_for_torch/train.py"] == handout["q1_bptt_for_torch/train.py"]
     test = files["q1_bptt_for_torch/test.py"].decode()
     assert "acc += np.mean(" in test  # the submission's run_memory_test
     assert test.count("def run_forward_pass") == 1 and "import math" in test
     common = files["q1_bptt_for_torch/common.py"].decode()
     assert "grad *= threshold / norm" in common and "return 1.0" not in common
-    assert common.startswith('"""Softmax') and "import numpy as np\nimport math\n" in common
+    assert common.startswith('"""Softmax') and "import math\n" in common
+    assert "def old(data):" in common  # the group's own definitions stay
 
 
 def test_the_layout_is_told_by_folders_names_and_content():
     own = {f"x/{m}.py": b"" for m in ("BasicRNNCell", "MyLSTMCell")}
     own["x/common.py"] = b"def clip_gradients(grads, threshold): ..."
-    assert submission.detect(own) == OWN
-    assert submission.detect({"a/q2_rnn_torch/MyLSTMCell.py": b""}) == COURSE
+    assert submission.detect(own) is OWN
+    assert submission.detect({"a/q2_rnn_torch/MyLSTMCell.py": b""}) is COURSE
     side_by_side = {
         "a/BasicRNNCell.py": b"import torch\nclass BasicRNNCell(torch.nn.Module): ...",
         "b/BasicRNNCell.py": b"import numpy as np\nclass BasicRNNCell: ...",
         "b/test.py": b"def run_memory_test(): ...",
     }
-    assert submission.detect(side_by_side) == COURSE
+    assert submission.detect(side_by_side) is COURSE
     found = submission.course_files(side_by_side)
     assert found["q1_bptt_for_torch/BasicRNNCell.py"].startswith(b"import numpy")
     assert found["q2_rnn_torch/BasicRNNCell.py"].startswith(b"import torch")
@@ -278,7 +317,7 @@ def test_hostile_archives_are_refused_without_writing_or_inflating(tmp_path):
         z.writestr(info, "/etc/passwd")
         z.writestr("ok/common.py", "def clip_gradient(g, t): ...")
     (tmp_path / "sub.zip").write_bytes(buffer.getvalue())
-    files, notes = submission.read(tmp_path / "sub.zip")
+    files, notes, _ = submission.read(tmp_path / "sub.zip")
     assert list(files) == ["ok/common.py"]
     assert sum("outside the submission" in n for n in notes) == 3
     assert any("bomb.py was not read" in n for n in notes)
@@ -300,7 +339,7 @@ def test_hostile_archives_are_refused_without_writing_or_inflating(tmp_path):
     for _ in range(submission.DEPTH_LIMIT + 1):
         nested = zipped({"inner.zip": nested})
     (tmp_path / "deep.zip").write_bytes(nested)
-    files, notes = submission.read(tmp_path / "deep.zip")
+    files, notes, _ = submission.read(tmp_path / "deep.zip")
     assert files == {} and any("nested deeper" in n for n in notes)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_LZMA) as z:
@@ -310,7 +349,7 @@ def test_hostile_archives_are_refused_without_writing_or_inflating(tmp_path):
     for at in (8, central + 10):  # the compression method, in both headers: one no one knows
         odd[at : at + 2] = (99).to_bytes(2, "little")
     (tmp_path / "odd.zip").write_bytes(bytes(odd))
-    files, notes = submission.read(tmp_path / "odd.zip")
+    files, notes, _ = submission.read(tmp_path / "odd.zip")
     assert files == {} and "could not be read" in notes[0]
     assert sorted(os.listdir(tmp_path)) == [
         "deep.zip", "links.tar", "many.zip", "odd.zip", "sub.zip",

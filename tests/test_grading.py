@@ -25,8 +25,10 @@ from conftest import ROOT
 from grading import sandbox
 from grading.__main__ import main as grading_main
 from grading.__main__ import unique_names
-from grading.checks import CHECKS, DRAW, answer
-from grading.points import COURSE, GRADED_MODULES, OWN, SHEET, TOTAL
+from grading.points import SHEET, TOTAL
+from grading.questions import CHECKS, QUESTIONS
+from grading.questions.base import answer
+from grading.questions.layouts import COURSE, OWN
 from grading.skeleton import blank_out, handout_files, regions, write_handout
 
 # Each planted bug: (module, the solution's text, the bug, {sub-question: points it loses});
@@ -81,7 +83,7 @@ PLANTED = {
         "MyLSTMCell",
         "torch.addcmul(torch.sigmoid(f) * c,",
         "torch.addcmul(torch.tanh(f) * c,",
-        {"2b": 5},
+        {"2b": 3},
     ),
     "no_zero_grad": ("loops", "optimizer.zero_grad()", "pass", {"2c": 2}),
     "no_clipping": (
@@ -147,7 +149,7 @@ HOSTILE = {
         'print(json.dumps({"label": "2d", "exit": 0, "timed_out": False, "output": ""}))\n'
         'print(json.dumps({"score": 19, "tests": []}))\n',
         {"2d": 1},
-        "matches none of",
+        "are no multiple of the summed cross-entropy",
     ),
     "sleeps_forever": (
         "MyLSTMCell",
@@ -172,7 +174,7 @@ HOSTILE = {
         "BasicRNNCell",
         "def broken(:\n",
         {"1a": 2, "1b": 3, "1f": 1},
-        "SyntaxError line",
+        "SyntaxError: invalid syntax (BasicRNNCell.py line 1)",
     ),
 }
 
@@ -333,7 +335,7 @@ def planted(name):
     for before, after in pairs:
         assert text.count(before) == 1, f"{name}: {before!r} is not in the solution once"
         text = text.replace(before, after)
-    return {m: solution(m) for m in GRADED_MODULES} | {module: text}
+    return {m: solution(m) for m in OWN.graded_modules} | {module: text}
 
 
 def hostile(name):
@@ -343,7 +345,7 @@ def hostile(name):
         old, new = INSIDE[name]
         assert text.count(old) == 1, name
         text = text.replace(old, new)
-    return {m: solution(m) for m in GRADED_MODULES} | {module: header + text}
+    return {m: solution(m) for m in OWN.graded_modules} | {module: header + text}
 
 
 def attack(name, port):
@@ -354,11 +356,11 @@ def attack(name, port):
 
 
 def solution_sources():
-    return {m: solution(m) for m in GRADED_MODULES}
+    return {m: solution(m) for m in OWN.graded_modules}
 
 
 def handout_sources():
-    return {m: blank_out(solution(m), m) for m in GRADED_MODULES}
+    return {m: blank_out(solution(m), m) for m in OWN.graded_modules}
 
 
 GRADE_MEASURED = (
@@ -394,7 +396,7 @@ def graded(tmp_path_factory):
     paths = []
     reference = base / "reference.zip"
     with zipfile.ZipFile(reference, "w") as archive:
-        for module in GRADED_MODULES:
+        for module in OWN.graded_modules:
             archive.writestr(f"mn1_mn2\\{module}.py", solution(module))  # Windows' separator
         archive.writestr("__MACOSX/mn1_mn2/._common.py", "garbage")
     paths.append(reference)
@@ -457,33 +459,31 @@ def scores(graded, name):
 def test_the_check_table_the_probes_and_the_judges_agree():
     """Every check names a probe that is drawn, a part the child runs in both layouts, and a
     judge that scores what comes back, nothing at all included, without raising."""
-    sys.path.insert(0, str(ROOT / "grading"))
-    import parts
-
     rng = np.random.default_rng(0)
     for check in CHECKS:
+        question = QUESTIONS[check.label]
+        assert check.part in question.PARTS, check.name
         for layout in (OWN, COURSE):
-            assert check.part in parts.PARTS[layout, check.label], (check.name, layout)
-            probe = DRAW[check.label](rng, layout)
+            assert layout.locate(check.label, check.part), (check.name, layout.name)
+            probe = question.draw(rng, layout)
             passed, line = check.judge(check, probe, answer(check, {}, {}))
             assert passed is False and isinstance(line, str) and line, check.name
     assert {c.label for c in CHECKS} == {label for label, points in SHEET.items() if points}
 
 
 def test_the_probes_gradient_descent_steps_as_torch_optim_sgd():
-    """2c hands the submission's loop ``parts.PlainSGD``: the same weights as ``torch.optim.SGD``,
+    """2c hands the submission's loop ``PlainSGD``: the same weights as ``torch.optim.SGD``,
     bit for bit, at every step."""
     import torch
 
-    sys.path.insert(0, str(ROOT / "grading"))
-    import parts
+    from grading.questions.q2c import PlainSGD
 
     torch.manual_seed(0)
     models = [torch.nn.Linear(3, 2).double() for _ in range(2)]
     models[1].load_state_dict(models[0].state_dict())
     x, y = torch.randn(5, 3, dtype=torch.float64), torch.randn(5, 2, dtype=torch.float64)
     optimizers = (
-        parts.PlainSGD(models[0].parameters(), 0.1),
+        PlainSGD(models[0].parameters(), 0.1),
         torch.optim.SGD(models[1].parameters(), lr=0.1),
     )
     for _ in range(4):
@@ -572,13 +572,14 @@ def test_a_lost_point_says_why(graded):
     assert all("no layout of the parameters reproduces torch.nn.LSTM" in line for line in lines)
     assert "2b lost 1:" in graded["stdout"]
     tests = graded["results"]["syntax_error"]["tests"]
-    assert any("BasicRNNCell.py failed to import: SyntaxError line 1" in t["output"] for t in tests)
+    reason = "failed to import: SyntaxError: invalid syntax (BasicRNNCell.py line 1)"
+    assert any(reason in t["output"] for t in tests)
 
 
 def test_a_reading_the_sheet_allows_is_named(graded):
     tests = graded["results"]["reference"]["tests"]
     outputs = " ".join(t["output"] for t in tests)
-    assert "match the reading: summed over positions and sequences" in outputs
+    assert "are the cross-entropy summed over every position" in outputs
     assert "positions after the delimiter" in outputs
 
 
@@ -776,9 +777,9 @@ def test_the_handout_runs(tmp_path):
 
 def test_the_grader_imports_no_graded_module():
     code = (
-        "import sys, grading.__main__, grading.grade, grading.checks, grading.report\n"
-        "from grading.points import GRADED_MODULES\n"
-        "print(sorted(set(GRADED_MODULES) & set(sys.modules)))"
+        "import sys, grading.__main__, grading.grade, grading.questions, grading.report\n"
+        "from grading.questions.layouts import OWN\n"
+        "print(sorted(set(OWN.graded_modules) & set(sys.modules)))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60

@@ -6,7 +6,7 @@ import ast
 
 from conftest import ROOT
 
-from grading.points import GRADED_MODULES
+from grading.questions.layouts import OWN
 
 SCRIPTS = {"main", "experiments", "bench"}
 MACHINERY = {"runner", "grading", *SCRIPTS}
@@ -26,7 +26,7 @@ def imported(path):
 
 def test_imports_run_from_the_machinery_to_the_exercise_never_back():
     exercise = [p for p in ROOT.glob("*.py") if p.stem not in SCRIPTS]
-    assert {p.stem for p in exercise} >= set(GRADED_MODULES) | {"layer", "copy_task"}
+    assert {p.stem for p in exercise} >= set(OWN.graded_modules) | {"layer", "copy_task"}
     for path in exercise:
         assert not imported(path) & MACHINERY, path.name
     for path in (ROOT / "runner").glob("*.py"):
@@ -34,8 +34,8 @@ def test_imports_run_from_the_machinery_to_the_exercise_never_back():
 
 
 def test_no_graded_module_imports_another():
-    for module in GRADED_MODULES:
-        others = imported(ROOT / f"{module}.py") & set(GRADED_MODULES) - {module}
+    for module in OWN.graded_modules:
+        others = imported(ROOT / f"{module}.py") & set(OWN.graded_modules) - {module}
         assert {(module, other) for other in others} <= GRADED_IMPORTS_ALLOWED, module
 
 

@@ -4,12 +4,14 @@ import numpy as np
 
 
 def softmax(data):
-    e = np.exp(data - data.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    """Row-wise softmax of (T, V) scores."""
+    shifted = np.exp(data - data.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def cross_entropy_loss(output, target):
-    return -np.sum(target * np.log(output + 1e-12))
+    """The cross-entropy of each row: output probabilities, target one-hot, both (T, V)."""
+    return np.squeeze(-np.log(output[target == 1]))
 
 
 def clip_gradient(grad, threshold):

@@ -2,9 +2,11 @@
 
 import argparse
 
-import LinearLayer
-import train
+import train  # first, as the handout's star imports need: train, then test
+import data_generator as dg
 from BasicRNNCell import BasicRNNCell
+from LinearLayer import LinearLayer
+from test import run_check_grads, run_exploding_grads_test
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
@@ -13,7 +15,14 @@ if __name__ == "__main__":
     parser.add_argument("--lr", type=float, default=0.001)
     parser.add_argument("--sz_rnn", type=int, default=50)
     parser.add_argument("--sz_vocab", type=int, default=10)
-    args = parser.parse_args()
-    V = args.sz_vocab
-    net = [BasicRNNCell(V, args.sz_rnn), LinearLayer.LinearLayer(args.sz_rnn, V)]
-    train.run_train_memory(net, 13, V, args.nbr_iters, V - 2, V - 1, args.lr)
+    flags, _ = parser.parse_known_args()
+    V, H = flags.sz_vocab, flags.sz_rnn
+    if flags.task == 1:
+        net = [BasicRNNCell(V, H), LinearLayer(H, V)]
+        run_check_grads(net, *dg.generate_random_data(3, V), 5)
+    elif flags.task == 2:
+        net = [BasicRNNCell(V, 10), LinearLayer(10, V)]
+        run_exploding_grads_test(net, *dg.generate_random_data(1000, V), 1000, 10)
+    elif flags.task == 3:
+        net = [BasicRNNCell(V, H), LinearLayer(H, V)]
+        train.run_train_memory(net, 13, V, flags.nbr_iters, V - 2, V - 1, flags.lr)

@@ -2,17 +2,19 @@
 
 import numpy as np
 
-import common
-import data_generator
-import test
+import common as cm
+import data_generator as dg
+from test import *  # noqa: F403
 
 
 def run_training(net, data, labels, clip_gradients=True, update_weights=True, learning_rate=0.001):
+    """One step on one sequence: forward, softmax, cross-entropy, backward per layer."""
+    output = data.copy()
     for layer in net:
-        data = layer.fprop(data)
-    probs = common.softmax(data)
-    loss = common.cross_entropy_loss(probs, labels)
-    dys = [d.reshape(-1, 1) for d in probs - labels]
+        output = layer.fprop(output)
+    logits = cm.softmax(output)
+    loss = np.sum(cm.cross_entropy_loss(logits, labels))
+    dys = [np.expand_dims(dy, axis=1) for dy in logits - labels]
     for layer in reversed(net):
         dys = layer.bprop(dys)
         if clip_gradients:
@@ -22,13 +24,11 @@ def run_training(net, data, labels, clip_gradients=True, update_weights=True, le
     return loss
 
 
-def run_train_memory(net, to_remember_len, n_vocab, n_iters, delim_idx, blank_idx, lr=0.001):
-    for _ in range(n_iters):
-        data, labels = data_generator.generate_data_memory(
-            to_remember_len, n_vocab, delim_idx, blank_idx
-        )
-        run_training(net, data, labels, learning_rate=lr)
-    test.run_memory_test(
-        net, to_remember_len, n_vocab, max(n_iters // 100, 1), delim_idx, blank_idx
-    )
-    return np.nan
+def run_train_memory(net, to_remember_len, n_vocab, n_iters, delim_idx, blank_idx, learn_rate):
+    """Train on one fresh sequence per iteration, then print the accuracy on n_iters / 100."""
+    for i in range(n_iters):
+        data, labels = dg.generate_data_memory(to_remember_len, n_vocab, delim_idx, blank_idx)
+        loss = run_training(net, data, labels, learning_rate=learn_rate)
+        if i % 1000 == 0:
+            print(f"Training iteration {i}. Loss: {loss}")
+    run_memory_test(net, to_remember_len, n_vocab, int(n_iters / 100), delim_idx, blank_idx)  # noqa: F405

@@ -2,21 +2,14 @@
 
 from abc import ABC, abstractmethod
 
-import torch
+from torch.nn import Module
 
 
-class AbstractRNNCell(torch.nn.Module, ABC):
+class AbstractRNNCell(Module, ABC):
     @abstractmethod
     def get_rnn_type(self):
-        pass
+        """The cell's kind, as a string."""
 
     @abstractmethod
     def forward(self, x, reset_hidden_state=True):
-        pass
-
-    @staticmethod
-    def batched(x):
-        """x as [B, L, I]: 0-, 1- and 2-d inputs are expanded."""
-        while x.dim() < 3:
-            x = x.unsqueeze(0)
-        return x
+        """x [B, L, I] (0-, 1- and 2-d inputs expanded) to outputs [B, L, O], squeezed."""

@@ -8,7 +8,8 @@ from AbstractRNNCell import AbstractRNNCell
 class MyLSTMCell(AbstractRNNCell):
     def __init__(self, input_size, hidden_size, output_size, device):
         super().__init__()
-        self.hidden_size, self.output_size, self.device = hidden_size, output_size, device
+        self.hidden_size = hidden_size
+        self.output_size = output_size
 
         #####Start Subtask 2a#####
         def matrix():
@@ -22,21 +23,29 @@ class MyLSTMCell(AbstractRNNCell):
         self.W_hy = torch.nn.Parameter(torch.randn(output_size, hidden_size) * 0.1)
         self.bias_hy = torch.nn.Parameter(torch.zeros(output_size))
         #####End Subtask#####
-        self.hidden_state = self.cell_state = None
+        self.has_hidden_state = False
+        self.device = device
 
     def get_rnn_type(self):
         return "LSTM"
 
     def forward(self, x, reset_hidden_state=True):
-        x = self.batched(x)
-        B, L, _ = x.shape
-        if reset_hidden_state or self.hidden_state is None:
-            self.hidden_state = torch.zeros(self.hidden_size, B, dtype=x.dtype)
-            self.cell_state = torch.zeros(self.hidden_size, B, dtype=x.dtype)
-        outputs = torch.zeros(B, L, self.output_size, dtype=x.dtype)
-        for t in range(L):
+        if len(x.shape) < 1:
+            x = x[None][None, None]
+        elif len(x.shape) < 2:
+            x = x[:, None, None]
+        elif len(x.shape) < 3:
+            x = x[:, :, None]
+        batch_size, sequence_len = x.shape[0], x.shape[1]
+        if reset_hidden_state or not self.has_hidden_state:
+            self.hidden_state = torch.zeros((self.hidden_size, batch_size), device=self.device)
+            self.cell_state = torch.zeros((self.hidden_size, batch_size), device=self.device)
+            self.has_hidden_state = True
+        outputs = torch.zeros((batch_size, sequence_len, self.output_size), device=self.device)
+        for t in range(sequence_len):
+            curr_x = x[:, t, :]
             #####Start Subtask 2b#####
-            xh = torch.cat([x[:, t, :].T, self.hidden_state], 0)
+            xh = torch.cat([curr_x.T.float(), self.hidden_state], 0)
             i = torch.sigmoid(self.W_i @ xh + self.bias_i[:, None])
             f = torch.sigmoid(self.W_f @ xh + self.bias_f[:, None])
             o = torch.sigmoid(self.W_o @ xh + self.bias_o[:, None])
