@@ -32,13 +32,15 @@ from grading.points import SHEET
 from grading.questions.layouts import COURSE, OWN
 
 SEED = "11"
+WRITTEN = ["answers 1c 1f.pdf", "photos/2e.jpg", "notes.txt", "old_version.rar"]
 
 
 def grade(paths, out, *flags):
     """``python -m grading grade``; the finished process, its rows and results."""
     command = [sys.executable, "-m", "grading", "grade", *map(str, paths), "--out", str(out)]
+    seed = [] if "--seed" in flags else ["--seed", SEED]
     done = subprocess.run(
-        [*command, "--jobs", "2", "--seed", SEED, *flags],
+        [*command, "--jobs", "2", *seed, *map(str, flags)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -70,8 +72,11 @@ def course(tmp_path_factory):
     submissions |= {name: replaced(changes) for name, (changes, _) in PLANTED.items()}
     submissions |= {name: reading(name) for name in READINGS}
     submissions |= {name: corpus(name) for name in [*CORRECT, *MISTAKES]}
+    submissions["same_code_again"] = submissions["bug_acc_whole_seq"]
     for name, files in submissions.items():
         write(base / name, files)
+    for written in WRITTEN:
+        (base / "ok_loops_bool" / written).write_bytes(b"%PDF-1.4 or a photo or a .rar")
     with_handout = grade(
         [base / n for n in submissions], base / "out", "--handout", base / "handout"
     )
@@ -114,6 +119,22 @@ def test_every_style_students_write_right_earns_full_marks(course, name):
     _, rows, results = course["with"]
     lost = [t["output"] for t in results[name]["tests"] if t["score"] < t["max_score"]]
     assert scores(rows[name]) == full(), lost
+
+
+def test_the_same_code_gets_the_same_grade_for_the_same_reason(course):
+    _, rows, results = course["with"]
+    assert scores(rows["same_code_again"]) == scores(rows["bug_acc_whole_seq"])
+    outputs = [
+        [t["output"] for t in results[n]["tests"]] for n in ("same_code_again", "bug_acc_whole_seq")
+    ]
+    assert outputs[0] == outputs[1]
+
+
+def test_files_nobody_graded_are_named_for_a_person(course):
+    _, rows, results = course["with"]
+    assert rows["ok_loops_bool"]["to read by hand"].split("; ") == sorted(WRITTEN)
+    assert all(w in results["ok_loops_bool"]["output"] for w in WRITTEN)
+    assert rows["correct"]["to read by hand"] == ""
 
 
 @pytest.mark.parametrize("name", MISTAKES)
@@ -361,3 +382,20 @@ def test_sources_that_break_the_parser_are_taken_whole():
     assert submission.splice(b"def clip_gradient(g, t): pass\n", nested, ("clip_gradient",)) == (
         nested
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", ["1", "2", "3"])
+@pytest.mark.parametrize("handout", ["with", "without"])
+def test_the_corpus_grades_alike_at_every_seed(tmp_path, seed, handout):
+    """Every right style full marks, every mistake its own points, whatever the seed."""
+    names = [*CORRECT, *MISTAKES]
+    for name in names:
+        write(tmp_path / name, corpus(name))
+    write(tmp_path / "handout", blank(course_files()))
+    flags = ["--handout", tmp_path / "handout"] if handout == "with" else []
+    _, rows, _ = grade([tmp_path / n for n in names], tmp_path / "out", "--seed", seed, *flags)
+    for name in CORRECT:
+        assert scores(rows[name]) == full(), name
+    for name, (lost, _) in MISTAKES.items():
+        assert scores(rows[name]) == full(lost), name
