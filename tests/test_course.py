@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -76,6 +77,7 @@ def course(tmp_path_factory):
     for name, files in submissions.items():
         write(base / name, files)
     for written in WRITTEN:
+        (base / "ok_loops_bool" / written).parent.mkdir(exist_ok=True)
         (base / "ok_loops_bool" / written).write_bytes(b"%PDF-1.4 or a photo or a .rar")
     with_handout = grade(
         [base / n for n in submissions], base / "out", "--handout", base / "handout"
@@ -122,12 +124,15 @@ def test_every_style_students_write_right_earns_full_marks(course, name):
 
 
 def test_the_same_code_gets_the_same_grade_for_the_same_reason(course):
+    """Two copies in one batch meet the same inputs; only float32 rounding may differ (the
+    loader shuffles the order in which a batch's losses are summed)."""
     _, rows, results = course["with"]
     assert scores(rows["same_code_again"]) == scores(rows["bug_acc_whole_seq"])
-    outputs = [
-        [t["output"] for t in results[n]["tests"]] for n in ("same_code_again", "bug_acc_whole_seq")
-    ]
-    assert outputs[0] == outputs[1]
+
+    def said(name):
+        return [re.sub(r"relative error \S+", "", t["output"]) for t in results[name]["tests"]]
+
+    assert said("same_code_again") == said("bug_acc_whole_seq")
 
 
 def test_files_nobody_graded_are_named_for_a_person(course):
