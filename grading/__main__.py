@@ -11,11 +11,13 @@ import os
 import secrets
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 from atomic import atomic_write
 from grading import moodle, report, submission
 from grading.grade import grade, read_handout
+from grading.points import TOTAL
 from grading.sandbox import (
     ISOLATIONS,
     Limits,
@@ -72,6 +74,18 @@ def parser():
         type=Path,
         help="Moodle's grading worksheet (CSV): OUT/worksheet.csv is it with Grade and "
         'Feedback comments filled, for Moodle\'s "Upload grading worksheet"',
+    )
+    g.add_argument(
+        "--existing",
+        choices=moodle.EXISTING,
+        default="keep",
+        help="a worksheet row that holds a grade or feedback already: keep it (default), "
+        "replace it, or add the points to it",
+    )
+    g.add_argument(
+        "--scale",
+        action="store_true",
+        help=f"write the points scaled from {TOTAL} to each row's Maximum Grade",
     )
     g.add_argument("--out", type=Path, default=Path("grades"), help="folder for the results")
     g.add_argument("--jobs", type=positive(int), default=1, help="submissions graded at once")
@@ -142,16 +156,22 @@ def run_grade(args):
     limits = Limits(args.timeout, args.memory << 20, args.isolation, user)
     try:
         handout = None if args.handout is None else read_handout(args.handout)
-        worksheet = None if args.worksheet is None else read_worksheet(args.worksheet)
+        sheet = None if args.worksheet is None else read_worksheet(args.worksheet)
         check(limits)
         check_out(args.out)
-    except (SandboxError, OSError, submission.Refused) as err:
+    except (SandboxError, OSError, submission.Refused, moodle.Unusable) as err:
         return fail(str(err))
     batch_seed = secrets.randbits(63) if args.seed is None else args.seed
     say(f"one set of inputs for all, drawn from seed {batch_seed} (--seed {batch_seed} again)")
     subs = [s for path in args.submissions for s in submission.collect(path)]
     for sub, name in zip(subs, unique_names(s.name for s in subs), strict=True):
         sub.name = name
+    worksheet = None
+    if sheet is not None:  # matched before any grading: what will not fit is said now
+        rows, unmatched = moodle.match(sheet, subs)
+        worksheet = Filling(sheet, rows, subs, args.existing, args.scale)
+        for line in [*sheet.problems, *unmatched]:
+            print(f"worksheet: {clean(line)}", file=sys.stderr)
     grades = {}
     pool = ThreadPoolExecutor(args.jobs)
     with SignalGuard() as guard:
@@ -181,6 +201,11 @@ def run_grade(args):
             file=sys.stderr,
         )
         return 1
+    refused = [g for g in grades.values() if g.refused]
+    for g in refused:
+        print(f"not graded, for a person to look at: {clean(g.name)}: {g.refused}", file=sys.stderr)
+    if refused or (worksheet is not None and worksheet.left_out()):
+        return 3
     return 0
 
 
@@ -193,11 +218,32 @@ def say(text):
 
 
 def read_worksheet(path):
-    """The worksheet's text; its bytes come back unchanged where no grade is written."""
+    """The worksheet, read as Moodle reads it; ``moodle.Unusable`` if it cannot be filled."""
     try:
-        return path.read_bytes().decode("utf-8", errors="surrogateescape")
+        raw = path.read_bytes()
     except OSError as err:
         raise OSError(f"--worksheet {path} cannot be read: {err.strerror}") from None
+    try:
+        return moodle.read(raw)
+    except moodle.Unusable as why:
+        raise moodle.Unusable(f"--worksheet {path}: {why}") from None
+
+
+@dataclass
+class Filling:
+    """The worksheet, the rows each submission's grade goes to, and how to fill them."""
+
+    sheet: object
+    rows: dict
+    subs: list
+    existing: str
+    scale: bool
+
+    def left_out(self):
+        """Submissions without a row, and rows the worksheet cannot take."""
+        return [s for s in self.subs if id(s) in self.rows and not self.rows[id(s)]] + list(
+            self.sheet.problems
+        )
 
 
 def write(grades, out, worksheet=None):
@@ -209,7 +255,11 @@ def write(grades, out, worksheet=None):
         report.write_results(result, out / result.name)
     report.write_csv(grades, out / "grades.csv")
     if worksheet is not None:
-        text, messages = moodle.fill(worksheet, grades)
+        by_name = {s.name: s for s in worksheet.subs}
+        pairs = [(by_name[g.name], g) for g in grades if g.name in by_name]
+        text, messages = moodle.fill(
+            worksheet.sheet, pairs, worksheet.rows, worksheet.existing, worksheet.scale
+        )
         for message in messages:
             print(f"worksheet: {clean(message)}", file=sys.stderr)
         raw = text.encode("utf-8", errors="surrogateescape")

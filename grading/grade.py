@@ -41,8 +41,9 @@ class Grade:
     tests: list = field(default_factory=list)
     seconds: float = 0.0
     notes: list = field(default_factory=list)
-    moodle_id: str | None = None
+    moodle_ids: list = field(default_factory=list)  # Moodle's ids whose rows take this grade
     others: list = field(default_factory=list)  # files nobody graded: a person reads them
+    refused: str | None = None  # why it was not graded: a person looks at it
 
     @property
     def score(self):
@@ -70,9 +71,15 @@ def grade(sub, limits, seed, handout=None):
     handout: the course's handout, ``{path: bytes}`` as ``submission.course_files`` gives it.
     """
     started = time.monotonic()
-    result = Grade(sub.name, notes=list(sub.notes), moodle_id=sub.moodle_id, others=sub.others)
+    result = Grade(sub.name, notes=list(sub.notes), moodle_ids=sub.moodle_ids, others=sub.others)
     if sub.others:
         result.notes.append("not graded, for a person to read: " + ", ".join(sub.others))
+    if sub.refused or not sub.files:
+        why = sub.refused or "no Python file in the hand-in"
+        result.refused = sub.refused
+        result.tests = [_test(c, False, why, OWN) for c in CHECKS]
+        result.notes.append(why)
+        return result
     found = submission.Found(OWN, {})
     try:
         found = submission.layout(sub.files)
@@ -173,7 +180,7 @@ def _test(check, passed, line, layout, run=None, error=False):
 
 def read_handout(path):
     """The course's handout at ``path`` (folder or archive) as ``{q?/NAME.py: bytes}``."""
-    files, notes, _ = submission.read(path)
+    files, notes, *_ = submission.read(path)
     found = submission.course_files(files)
     if not found:
         raise submission.Refused(

@@ -56,8 +56,15 @@ def write_csv(grades, path):
     for grade in grades:
         scores = grade.by_label()
         points = [_number(scores[k][0]) for k in SHEET]
-        writer.writerow([grade.name, *points, _number(grade.score), "; ".join(grade.others)])
+        others = "; ".join(grade.others)
+        writer.writerow([_cell(grade.name), *points, _number(grade.score), _cell(others)])
     atomic_write(path, lambda f: f.write(rows.getvalue().encode()))
+
+
+def _cell(text):
+    """A name as data in a spreadsheet: a leading ``= + - @`` would make it a formula."""
+    text = clean(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _number(value):

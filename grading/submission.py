@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import tarfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -67,9 +68,10 @@ class Reader:
 
     files: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
-    budget: int = TOTAL_LIMIT
-    members: int = 0
+    spent: dict = field(default_factory=dict)  # bytes read per top-level entry
+    counted: dict = field(default_factory=dict)  # files and folders per top-level entry
     others: list = field(default_factory=list)  # files not graded: written answers, ...
+    archives: dict = field(default_factory=dict)  # {path of an archive read: when it was made}
 
     def add(self, path, data):
         if path.endswith(".py") and not any(part in JUNK for part in path.split("/")):
@@ -80,23 +82,43 @@ class Reader:
         if not any(part in JUNK for part in path.split("/")) and len(self.others) < OTHERS_LIMIT:
             self.others.append(path)
 
-    def count(self, n=1):
-        self.members += n
-        if self.members > MEMBER_LIMIT:
+    # The limits hold per participant of a Moodle download (per top-level entry named as
+    # Moodle names them), so that no upload costs a classmate anything; else for the whole.
+    @staticmethod
+    def _whose(path):
+        top = path.partition("/")[0]
+        return top if MOODLE.match(top) else ""
+
+    def count(self, path, n=1):
+        top = self._whose(path)
+        self.counted[top] = self.counted.get(top, 0) + n
+        if self.counted[top] > MEMBER_LIMIT:
             raise Refused(f"more than {MEMBER_LIMIT} files: the rest was not read")
 
     def spend(self, size, what):
-        if size > self.budget:
+        top = self._whose(what)
+        self.spent[top] = self.spent.get(top, 0) + size
+        if self.spent[top] > TOTAL_LIMIT:
             raise Refused(f"{what}: more than {TOTAL_LIMIT >> 20} MB to read, the rest not read")
-        self.budget -= size
+
+    def refused(self, where, why):
+        """A note, once per participant (or for the whole) and reason."""
+        whose = self._whose(where)
+        note = f"{whose}: {why}" if whose else str(why)
+        if note not in self.notes:
+            self.notes.append(note)
 
     def read_folder(self, folder, prefix=""):
         for top, dirs, names in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d not in JUNK)
-            self.count(len(dirs) + len(names))
             for name in sorted(names):
                 path = Path(top) / name
                 relative = prefix + path.relative_to(folder).as_posix()
+                try:
+                    self.count(relative)
+                except Refused as why:
+                    self.refused(relative, why)
+                    continue
                 if not (name.endswith(".py") or is_archive(name)):
                     self.other(relative)
                     continue
@@ -104,7 +126,12 @@ class Reader:
                 if data is None:
                     self.notes.append(f"{relative} was not read (a link, not a file, or too big)")
                 elif is_archive(name):
-                    self.spend(len(data), relative)
+                    try:
+                        self.spend(len(data), relative)
+                    except Refused as why:
+                        self.refused(relative, why)
+                        continue
+                    self.archives[relative] = path.lstat().st_mtime
                     self.read_archive(io.BytesIO(data), name, f"{relative}/", 1)
                 else:
                     self.add(relative, data)
@@ -119,13 +146,11 @@ class Reader:
                 self._zip(data, prefix, depth)
             else:
                 self._tar(data, prefix, depth)
-        except Refused as why:
-            self.notes.append(f"{prefix.rstrip('/')}: {why}")
         except Exception as err:  # corrupt, encrypted, odd compression: a note, never a crash
             self.notes.append(f"{prefix.rstrip('/') or name} could not be read: {err!r:.200}")
             self.other(prefix.rstrip("/") or name)
 
-    def _member(self, path, size, prefix, depth, f):
+    def _member(self, path, size, prefix, depth, f, made=0.0):
         """One member of ``size`` bytes at ``path``, to be read from the file ``f``."""
         target = safe_path(path)
         if target is None:
@@ -140,27 +165,43 @@ class Reader:
         self.spend(size, f"{prefix}{target}")
         data = f.read(size + 1)[:size]  # never more than the header declares
         if is_archive(target):
+            self.archives[prefix + target] = made
             self.read_archive(io.BytesIO(data), target, f"{prefix}{target}/", depth + 1)
         else:
             self.add(prefix + target, data)
 
     def _zip(self, data, prefix, depth):
         with zipfile.ZipFile(data) as archive:
-            members = archive.infolist()
-            self.count(len(members))
-            for m in members:
-                if m.is_dir() or stat.S_ISLNK(m.external_attr >> 16):
-                    continue
-                with archive.open(m) as f:
-                    self._member(m.filename, m.file_size, prefix, depth, f)
+            for m in archive.infolist():
+                where = prefix + (safe_path(m.filename) or "")
+                try:
+                    self.count(where)
+                    if m.is_dir() or stat.S_ISLNK(m.external_attr >> 16):
+                        continue
+                    with archive.open(m) as f:
+                        made = _zip_time(m.date_time)
+                        self._member(m.filename, m.file_size, prefix, depth, f, made)
+                except Refused as why:
+                    self.refused(where, why)
 
     def _tar(self, data, prefix, depth):
         with tarfile.open(fileobj=data, mode="r:*") as archive:
             while (m := archive.next()) is not None:
-                self.count()
-                if not m.isreg():
-                    continue
-                self._member(m.name, m.size, prefix, depth, archive.extractfile(m))
+                where = prefix + (safe_path(m.name) or "")
+                try:
+                    self.count(where)
+                    if m.isreg():
+                        f = archive.extractfile(m)
+                        self._member(m.name, m.size, prefix, depth, f, m.mtime)
+                except Refused as why:
+                    self.refused(where, why)
+
+
+def _zip_time(date_time):
+    try:
+        return time.mktime((*date_time, 0, 0, -1))
+    except (OverflowError, ValueError):
+        return 0.0
 
 
 def _read_regular(path, limit):
@@ -177,10 +218,10 @@ def _read_regular(path, limit):
 
 
 def read(path):
-    """``({relative path: bytes}, notes, others)``: the Python files of a folder or archive,
-    and the other files' paths."""
+    """``({relative path: bytes}, notes, others, archives)``: the Python files of a folder or
+    archive, the other files' paths, and when each archive in it was made."""
     path = Path(path)
-    reader = Reader(budget=TOTAL_LIMIT)
+    reader = Reader()
     try:
         if path.is_dir():
             reader.read_folder(path)
@@ -195,11 +236,19 @@ def read(path):
                 reader.read_archive(f, path.name, "", 1)
     except Refused as why:
         reader.notes.append(str(why))
-    return reader.files, reader.notes, reader.others
+    return reader.files, reader.notes, reader.others, reader.archives
 
 
-# Moodle's "Download all submissions": a folder per participant (or group) and submission plugin.
-MOODLE = re.compile(r"^(?P<name>.+)_(?P<id>\d+)_assignsubmission_[a-z]+_(?P<rest>.*)$")
+# Moodle's "Download all submissions": one entry per participant (or team) and plugin, named
+# "<name>_<id>_assignsubmission_<plugin>" (a folder since Moodle 4.1), "..._<plugin>_" (a folder
+# in 3.1-4.0) or "..._<plugin>_<file name>" (flat files, with folders off). Moodle writes full
+# names with every "_" made a space, so the id is the number right before the FIRST
+# "_assignsubmission_": a file may be named like another participant's, its own prefix counts.
+MOODLE = re.compile(
+    r"^(?P<name>.*?)(?:_(?P<id>\d+))?_assignsubmission_(?P<plugin>[a-z]+)(?:_(?P<rest>.*))?$",
+    re.DOTALL,
+)
+NAME_LIMIT = 80  # characters of a submission's name in the outputs
 
 
 @dataclass
@@ -211,6 +260,9 @@ class Submission:
     notes: list
     moodle_id: str | None = None  # the participant's (or the group's) id in Moodle's download
     others: list = field(default_factory=list)  # files not graded, for a person to read
+    moodle_ids: list = field(default_factory=list)  # every id whose row takes this grade
+    refused: str | None = None  # why it is not graded, for a person to look at
+    moodle_name: str | None = None  # the name Moodle gave the entry (a team's group name)
 
 
 def submission_name(path):
@@ -218,35 +270,96 @@ def submission_name(path):
     return archive_stem(path.name) if path.is_file() else path.name
 
 
-def collect(path):
-    """The submissions at ``path``: itself, or one per participant of a Moodle download.
+def printable(name):
+    """A name as data: no control characters, odd bytes replaced, at most ``NAME_LIMIT`` long."""
+    text = name.encode("utf-8", "replace").decode("utf-8", "replace")
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text).strip()
+    return text[:NAME_LIMIT] or "submission"
 
-    In a download every top-level entry is named ``NAME_ID_assignsubmission_...``;
-    a participant's folder, or (older Moodle) the prefix of its files, is one
-    submission named ``NAME_ID``.
-    """
-    files, notes, others = read(path)
+
+def _moodle_entries(files, notes, others):
+    """``{top: match}`` of a download's top-level entries, or None if it is not one."""
     tops = {p.partition("/")[0] for p in [*files, *others]} | {n.partition("/")[0] for n in notes}
     moodle = {top: m for top in tops if (m := MOODLE.match(top)) is not None}
-    if not moodle or any(p.partition("/")[0] not in moodle for p in files):
-        return [Submission(submission_name(path), files, notes, others=others)]
-    found = {}
+    if not moodle or any(p.partition("/")[0] not in moodle for p in [*files, *others]):
+        return None
+    return moodle
+
+
+def collect(path):
+    """The submissions at ``path``: itself, or one per participant (or team) of a Moodle download.
+
+    A participant's folder, or their flat files, is one submission named
+    ``NAME_ID``. Two folders with one id are both refused. Submissions whose
+    files are the same (a team's upload under each member, Moodle 3.1-4.0) are
+    graded once, for every id.
+    """
+    files, notes, others, archives = read(path)
+    moodle = _moodle_entries(files, notes, others)
+    if moodle is None:
+        return [Submission(printable(submission_name(path)), files, notes, others=others)]
+    found, folders = {}, {}
     for top, m in sorted(moodle.items()):
-        key = f"{m['name']}_{m['id']}"
-        sub = found.setdefault(key, Submission(key, {}, [], m["id"]))
+        key = m["id"] or m["name"]
         prefix = f"{top}/"
+        if any(p.startswith(prefix) for p in [*files, *others]) or not m["rest"]:
+            folders.setdefault(key, []).append(top)
+        name = printable(f"{m['name']}_{m['id']}" if m["id"] else m["name"])
+        sub = found.setdefault(
+            key, Submission(name, {}, [], m["id"], moodle_ids=[m["id"]], moodle_name=m["name"])
+        )
         for file, data in files.items():
             if file.startswith(prefix):
                 sub.files[file[len(prefix) :]] = data
             elif file == top:
                 sub.files[m["rest"]] = data
-        sub.others += [o[len(prefix) :] if o.startswith(prefix) else m["rest"] for o in others
-                       if o.startswith(prefix) or o == top]  # fmt: skip
-        sub.notes += [n for n in notes if n.startswith(top)]
-    general = [n for n in notes if n.partition("/")[0] not in moodle]
+        sub.others += [o[len(prefix) :] for o in others if o.startswith(prefix)]
+        sub.others += [m["rest"] for o in others if o == top]
+        sub.notes += [n for n in notes if n.startswith((prefix, f"{top}:"))]
+    for top, m in moodle.items():
+        _newest_archive(found[m["id"] or m["name"]], top, archives)
+    for key, tops in folders.items():
+        if len(tops) > 1:
+            found[key].refused = f"{len(tops)} folders carry the id {key}: " + ", ".join(tops)
+    general = [n for n in notes if not any(n.startswith(top) for top in moodle)]
     for sub in found.values():
         sub.notes += general
-    return list(found.values())
+        sub.moodle_ids = [i for i in sub.moodle_ids if i]
+    return _once_per_content(list(found.values()))
+
+
+def _newest_archive(sub, top, archives):
+    """Of several archives a participant uploaded, grade the newest, and say which."""
+    mine = {p[len(top) + 1 :]: made for p, made in archives.items() if p.startswith(f"{top}/")}
+    uploaded = [p for p in mine if "/" not in p]
+    if len(uploaded) < 2:
+        return
+    newest = max(uploaded, key=lambda p: (mine[p], p))
+    dropped = [p for p in uploaded if p != newest]
+    for old in dropped:
+        sub.files = {p: d for p, d in sub.files.items() if not p.startswith(f"{old}/")}
+        sub.others = [o for o in sub.others if not o.startswith(f"{old}/")] + [old]
+    sub.notes.append(f"several archives: graded {newest}, the newest; not {', '.join(dropped)}")
+
+
+def _once_per_content(subs):
+    """A team's upload under each member (Moodle 3.1-4.0: ``Group-Member_ID``) graded once:
+    the same files under the same group's prefix join the first's ids."""
+    first, kept = {}, []
+    for sub in subs:
+        group, dash, _ = (sub.moodle_name or "").partition("-")
+        if not (dash and sub.files) or sub.refused:
+            kept.append(sub)
+            continue
+        key = (group, tuple(sorted(sub.files.items())))
+        if key in first:
+            twin = first[key]
+            twin.moodle_ids += sub.moodle_ids
+            twin.notes.append(f"the same files as {sub.name}, of the same team: graded once")
+            continue
+        first[key] = sub
+        kept.append(sub)
+    return kept
 
 
 # --- layouts ------------------------------------------------------------------
