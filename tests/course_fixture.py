@@ -6,7 +6,8 @@ bugs planted in it, ``READINGS`` the other answers a teaching assistant of the
 course accepts, each of which must earn full marks. ``tests/corpus/`` holds
 submissions written as groups of students write them (their graded files and
 own modules; ``corpus(name)`` lays them over the fixture's given modules):
-``CORRECT`` styles, each right, and ``MISTAKES``, each with one realistic bug.
+``CORRECT`` styles, each right, and ``MISTAKES``, each with one realistic bug in
+``plain_base/``, a right hand-in of its own style.
 """
 
 import re
@@ -31,18 +32,25 @@ def course_files():
     }
 
 
-def corpus(name):
-    """``{relative path: text}`` of the corpus submission ``name`` over the fixture's files."""
-    entry = CORPUS / name
-    mine = {
-        p.relative_to(entry).as_posix(): p.read_text()
-        for p in sorted(entry.rglob("*.py"))
+def _py_files(folder):
+    return {
+        p.relative_to(folder).as_posix(): p.read_text()
+        for p in sorted(folder.rglob("*.py"))
         if "__pycache__" not in p.parts
     }
-    return course_files() | mine
 
 
-CORRECT = sorted(p.name for p in CORPUS.glob("ok_*"))
+def corpus(name):
+    """``{relative path: text}`` of the corpus submission ``name`` over the fixture's files.
+
+    A mistake's folder holds only the file its one bug is in; the group's other files are
+    ``plain_base/``, the right hand-in it was copied from.
+    """
+    base = _py_files(CORPUS / "plain_base") if name.startswith("bug_") else {}
+    return course_files() | base | _py_files(CORPUS / name)
+
+
+CORRECT = [*sorted(p.name for p in CORPUS.glob("ok_*")), "plain_base"]
 # name: ({sub-question: points lost}, words the lost points' reasons contain)
 MISTAKES = {
     "bug_fprop_no_relu": ({"1a": 2}, "fprop without its ReLU"),
