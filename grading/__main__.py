@@ -6,6 +6,7 @@ python -m grading skeleton OUT
 """
 
 import argparse
+import json
 import math
 import os
 import secrets
@@ -62,7 +63,20 @@ def parser():
         help="grade submissions: folders, .zip, .tar.gz, .tgz or .tar files, or Moodle's "
         '"Download all submissions" (its zip or the folder it unpacks to)',
     )
-    g.add_argument("submissions", nargs="+", type=Path, metavar="SUBMISSION")
+    g.add_argument("submissions", nargs="*", type=Path, metavar="SUBMISSION")
+    g.add_argument(
+        "--resume",
+        type=Path,
+        metavar="OUT",
+        help="go on with a stopped run in OUT: the same submissions, flags and seed; only "
+        "what is missing is graded",
+    )
+    g.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="with --resume: grade the submission NAME again (as named in grades.csv)",
+    )
     g.add_argument(
         "--handout",
         type=Path,
@@ -118,7 +132,15 @@ def parser():
     return p
 
 
-RESERVED = {"grades.csv", "worksheet.csv"}  # the files beside the submissions' folders
+# The files beside the submissions' folders.
+RESERVED = {
+    "grades.csv",
+    "worksheet.csv",
+    "grades.partial.csv",
+    "worksheet.partial.csv",
+    "run.json",
+}
+RUN = "run.json"  # what a run was asked, for --resume
 
 
 def unique_names(names):
@@ -145,6 +167,13 @@ def check_out(out):
 
 
 def run_grade(args):
+    if args.resume is not None:
+        try:
+            args = resumed(args)
+        except (OSError, ValueError) as err:
+            return fail(f"--resume {args.resume}: {err}")
+    elif not args.submissions or args.only:
+        return fail("give the submissions to grade, or --resume OUT (--only goes with --resume)")
     missing = [
         str(p)
         for p in args.submissions
@@ -158,11 +187,14 @@ def run_grade(args):
         handout = None if args.handout is None else read_handout(args.handout)
         sheet = None if args.worksheet is None else read_worksheet(args.worksheet)
         check(limits)
-        check_out(args.out)
+        if args.resume is None:
+            check_out(args.out)
     except (SandboxError, OSError, submission.Refused, moodle.Unusable) as err:
         return fail(str(err))
-    batch_seed = secrets.randbits(63) if args.seed is None else args.seed
-    say(f"one set of inputs for all, drawn from seed {batch_seed} (--seed {batch_seed} again)")
+    if args.seed is None:
+        args.seed = secrets.randbits(63)
+    say(f"one set of inputs for all, drawn from seed {args.seed} (--seed {args.seed} again)")
+    remember(args)
     subs = [s for path in args.submissions for s in submission.collect(path)]
     for sub, name in zip(subs, unique_names(s.name for s in subs), strict=True):
         sub.name = name
@@ -172,27 +204,31 @@ def run_grade(args):
         worksheet = Filling(sheet, rows, subs, args.existing, args.scale)
         for line in [*sheet.problems, *unmatched]:
             print(f"worksheet: {clean(line)}", file=sys.stderr)
-    grades = {}
+    grades = {k: g for k, s in enumerate(subs) if (g := earlier(args, s)) is not None}
+    todo = [k for k in range(len(subs)) if k not in grades]
     pool = ThreadPoolExecutor(args.jobs)
     with SignalGuard() as guard:
         try:
-            futures = {
-                pool.submit(grade, s, limits, batch_seed, handout): k for k, s in enumerate(subs)
-            }
-            for future in as_completed(futures):
+            futures = {pool.submit(grade, subs[k], limits, args.seed, handout): k for k in todo}
+            for done, future in enumerate(as_completed(futures), len(grades) + 1):
                 grades[futures[future]] = result = future.result()
-                say(report.table(result))
+                say(f"[{done}/{len(subs)}] " + report.table(result))
         except Stopped as stop:
             Sandbox.stop_all()
             pool.shutdown(wait=False, cancel_futures=True)
             finished = [grades[k] for k in sorted(grades)]
-            write(finished, args.out, worksheet)
-            print(f"stopped by {stop}: {len(finished)} of {len(subs)} graded", file=sys.stderr)
+            write(finished, args.out, worksheet, partial=True)
+            print(
+                f"stopped by {stop}: {len(finished)} of {len(subs)} graded; the outputs are "
+                f"marked partial. Go on with: python -m grading grade --resume {args.out}",
+                file=sys.stderr,
+            )
             os._exit(128 + stop.signum)
         guard.hold()  # the results are written whole: a signal from here on is held back
         pool.shutdown()
         write([grades[k] for k in sorted(grades)], args.out, worksheet)
     filled = ", worksheet.csv" if worksheet is not None else ""
+    say(report.summary([grades[k] for k in sorted(grades)]))
     say(f"results in {args.out}/ (grades.csv{filled} and NAME/results.json)")
     failed = [g.name for g in grades.values() if any(t.grader_error for t in g.tests)]
     if failed:
@@ -207,6 +243,48 @@ def run_grade(args):
     if refused or (worksheet is not None and worksheet.left_out()):
         return 3
     return 0
+
+
+ASKED = ("submissions", "handout", "worksheet", "existing", "scale", "timeout", "memory",
+         "isolation", "user", "seed")  # fmt: skip
+
+
+def remember(args):
+    """``OUT/run.json``: what this run was asked, so that ``--resume`` asks the same."""
+    asked = {k: getattr(args, k) for k in ASKED}
+    for k in ("submissions", "handout", "worksheet"):
+        value = asked[k]
+        if isinstance(value, list):
+            asked[k] = [str(Path(p).resolve()) for p in value]
+        elif value is not None:
+            asked[k] = str(Path(value).resolve())
+    text = json.dumps(asked, indent=2)
+    atomic_write(args.out / RUN, lambda f: f.write(text.encode()))
+
+
+def resumed(args):
+    """The stopped run's own arguments, with ``OUT`` and ``--only`` from this command."""
+    asked = json.loads((args.resume / RUN).read_text())
+    for k in ASKED:
+        value = asked[k]
+        if k == "submissions":
+            value = [Path(p) for p in value]
+        elif k in ("handout", "worksheet") and value is not None:
+            value = Path(value)
+        setattr(args, k, value)
+    args.out = args.resume
+    return args
+
+
+def earlier(args, sub):
+    """The grade a resumed run already has for ``sub`` (None: grade it, or again with --only)."""
+    if args.resume is None or sub.name in (args.only or ()):
+        return None
+    path = args.out / sub.name / "results.json"
+    try:
+        return report.from_results(json.loads(path.read_text()), sub)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def say(text):
@@ -246,14 +324,19 @@ class Filling:
         )
 
 
-def write(grades, out, worksheet=None):
+def write(grades, out, worksheet=None, partial=False):
     """Each submission's ``results.json``, then ``grades.csv`` and the filled worksheet.
 
-    Written after every child is gone, so no submission can overwrite them.
+    Written after every child is gone, so no submission can overwrite them. A stopped run
+    writes ``grades.partial.csv`` and ``worksheet.partial.csv``: nothing looks complete.
     """
+    mark = ".partial" if partial else ""
     for result in grades:
         report.write_results(result, out / result.name)
-    report.write_csv(grades, out / "grades.csv")
+    report.write_csv(grades, out / f"grades{mark}.csv")
+    if not partial:
+        for stale in ("grades.partial.csv", "worksheet.partial.csv"):
+            (out / stale).unlink(missing_ok=True)
     if worksheet is not None:
         by_name = {s.name: s for s in worksheet.subs}
         pairs = [(by_name[g.name], g) for g in grades if g.name in by_name]
@@ -263,7 +346,7 @@ def write(grades, out, worksheet=None):
         for message in messages:
             print(f"worksheet: {clean(message)}", file=sys.stderr)
         raw = text.encode("utf-8", errors="surrogateescape")
-        atomic_write(out / "worksheet.csv", lambda f: f.write(raw))
+        atomic_write(out / f"worksheet{mark}.csv", lambda f: f.write(raw))
 
 
 def fail(message):

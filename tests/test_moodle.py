@@ -5,11 +5,15 @@ English and German, read back as PHP's ``fgetcsv`` reads them, and names that ar
 import csv
 import io
 import os
+import signal
+import subprocess
+import sys
 import zipfile
 from types import SimpleNamespace
 
 import pytest
-from course_fixture import blank, course_files, write
+from conftest import ROOT
+from course_fixture import blank, corpus, course_files, write
 from test_course import grade, scores
 
 from grading import moodle, submission
@@ -257,3 +261,63 @@ def test_a_class_graded_from_moodles_download_with_a_german_worksheet(tmp_path):
     assert "\x1b" not in done.stdout + done.stderr
     long = [name for name in rows if name.startswith("ÜÜÜ")]
     assert len(long) == 1 and len(long[0]) == submission.NAME_LIMIT
+
+
+# --- stop and go on --------------------------------------------------------------------
+
+ENGLISH = (
+    "\ufeffIdentifier,Full name,Email address,Status,Grade,Maximum Grade,"
+    '"Grade can be changed","Last modified (submission)","Last modified (grade)",'
+    '"Feedback comments"\r\n'
+    + "".join(
+        f'"Participant {k}","Student {k}",s{k}@example.org,"Submitted for grading",,"19.00",'
+        "Yes,-,-,\r\n"
+        for k in (201, 202, 203)
+    )
+)
+
+
+def test_a_stopped_class_goes_on_where_it_stopped_and_ends_as_one_run(tmp_path):
+    d = tmp_path / "download"
+    hand_ins = {201: course_files(), 202: corpus("bug_clip_inverse"), 203: blank(course_files())}
+    for k, files in hand_ins.items():
+        write(d / f"Student {k}_{k}_assignsubmission_file", files)
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(ENGLISH.encode())
+    flags = ["--worksheet", str(sheet), "--seed", "4", "--jobs", "1"]
+    command = [sys.executable, "-m", "grading", "grade"]
+    whole = subprocess.run(
+        [*command, str(d), "--out", str(tmp_path / "whole"), *flags],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert whole.returncode == 0, whole.stderr
+    stopped = subprocess.Popen(
+        [*command, str(d), "--out", str(tmp_path / "stopped"), *flags],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    for line in stopped.stdout:
+        if line.startswith("[1/3]"):
+            stopped.send_signal(signal.SIGINT)
+            break
+    _, err = stopped.communicate(timeout=120)
+    assert stopped.returncode == 130 and "--resume" in err
+    out = tmp_path / "stopped"
+    assert (out / "grades.partial.csv").exists() and (out / "worksheet.partial.csv").exists()
+    assert not (out / "grades.csv").exists() and not (out / "worksheet.csv").exists()
+    resumed = subprocess.run(
+        [*command, "--resume", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.count("] Student") == 2  # the two that were missing, no more
+    for name in ("grades.csv", "worksheet.csv"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    assert not (out / "grades.partial.csv").exists()
+    again = subprocess.run(
+        [*command, "--resume", str(out), "--only", "Student 202_202"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0 and again.stdout.count("] Student 202_202:") == 1
+    assert again.stdout.count("] Student") == 1
+    assert (out / "worksheet.csv").read_bytes() == (
+        tmp_path / "whole" / "worksheet.csv"
+    ).read_bytes()
