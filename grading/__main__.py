@@ -1,7 +1,9 @@
 """The grading kit's command line.
 
 python -m grading grade SUBMISSION... [--out DIR] [--jobs N] [--timeout S] [--handout PATH]
-    [--worksheet CSV] [--isolation bwrap|user|none]
+    [--worksheet CSV [--existing keep|replace|add] [--scale]] [--isolation bwrap|user|none]
+python -m grading grade --resume DIR [--only NAME]
+python -m grading gradescope AUTOGRADER.zip [--handout PATH]
 python -m grading skeleton OUT
 """
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from atomic import atomic_write
-from grading import moodle, report, submission
+from grading import gradescope, moodle, report, submission
 from grading.grade import grade, read_handout
 from grading.points import TOTAL
 from grading.sandbox import (
@@ -129,6 +131,11 @@ def parser():
     )
     s = commands.add_parser("skeleton", help="write the student handout")
     s.add_argument("out", type=Path, metavar="OUT")
+    a = commands.add_parser(
+        "gradescope", help="write the zip Gradescope's autograder takes (setup.sh, run_autograder)"
+    )
+    a.add_argument("zip", type=Path, metavar="AUTOGRADER.zip")
+    a.add_argument("--handout", type=Path, help="the course's handout (folder or archive)")
     return p
 
 
@@ -196,6 +203,11 @@ def run_grade(args):
     say(f"one set of inputs for all, drawn from seed {args.seed} (--seed {args.seed} again)")
     remember(args)
     subs = [s for path in args.submissions for s in submission.collect(path)]
+    if args.isolation == "user" and len(subs) > 1:
+        return fail(
+            f"--isolation user grades one submission (one container, as Gradescope's), not "
+            f"{len(subs)}: their processes would share one account. Use --isolation bwrap"
+        )
     for sub, name in zip(subs, unique_names(s.name for s in subs), strict=True):
         sub.name = name
     worksheet = None
@@ -359,6 +371,15 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(1)  # the grader's references are tiny: threads only contend
+    if args.command == "gradescope":
+        try:
+            if args.handout is not None:
+                read_handout(args.handout)
+            names = gradescope.write_zip(args.zip, args.handout)
+        except (OSError, submission.Refused) as err:
+            return fail(f"cannot write the autograder: {err}")
+        print(f"{args.zip}: {len(names)} files; upload it in Gradescope's Configure Autograder")
+        return 0
     if args.command == "skeleton":
         try:
             names = write_handout(args.out)
