@@ -252,7 +252,11 @@ def run_grade(args):
     refused = [g for g in grades.values() if g.refused]
     for g in refused:
         print(f"not graded, for a person to look at: {clean(g.name)}: {g.refused}", file=sys.stderr)
-    if refused or (worksheet is not None and worksheet.left_out()):
+    left_out = [] if worksheet is None else worksheet.left_out()
+    for what in left_out:
+        said = what if isinstance(what, str) else f"{what.name}: no row of the worksheet"
+        print(f"worksheet: not filled: {clean(said)}", file=sys.stderr)
+    if refused or left_out:
         return 3
     return 0
 

@@ -595,7 +595,7 @@ def test_no_process_outlives_the_grader(graded):
 def test_nothing_is_written_outside_the_sandbox(graded):
     assert graded["left_on_disk"] == []
     written = sorted(p.name for p in graded["out"].iterdir())
-    assert written == sorted([*graded["rows"], "grades.csv"])
+    assert written == sorted([*graded["rows"], "grades.csv", "run.json"])
 
 
 def test_no_connection_leaves_the_sandbox(graded):

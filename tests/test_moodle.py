@@ -106,6 +106,10 @@ def download(tmp_path):
         # Names are data: a formula, an escape sequence.
         "=SUM(A1) Evil_120_assignsubmission_file/sub.zip": zipped({"x.py": "x = 1\n"}),
         "Esc \x1b[31mName_121_assignsubmission_file/sub.zip": zipped({"x.py": "x = 2\n"}),
+        'Quote "Marks"_123_assignsubmission_file/sub.zip': zipped({"x.py": "x = 4\n"}),
+        os.fsdecode(b"Odd \xff Name_124_assignsubmission_file/sub.zip"): zipped(
+            {"x.py": "x = 5\n"}
+        ),
     }
     for path, content in entries.items():
         (d / path).parent.mkdir(parents=True, exist_ok=True)
@@ -120,6 +124,7 @@ def test_every_form_of_moodles_download_is_read(tmp_path):
         "Jürgen Müller_101", "Anna Schmidt_102", "Zoë Ñúñez_103", "Eve Evil_104",
         "Participant_105", "Gruppe 7-Eva Team_106", "Gruppe 8_3401", "Kai Doppel_108",
         "Pia Papier_109", "Max Zwei_110", "=SUM(A1) Evil_120", "Esc \ufffd[31mName_121",
+        'Quote "Marks"_123', "Odd ? Name_124",
     }  # fmt: skip
     assert subs["Jürgen Müller_101"].files and subs["Anna Schmidt_102"].files
     assert subs["Zoë Ñúñez_103"].moodle_ids == ["103"]
@@ -232,7 +237,8 @@ def test_a_class_graded_from_moodles_download_with_a_german_worksheet(tmp_path):
     with zipfile.ZipFile(d, "w") as z:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
-                z.write(path, path.relative_to(folder).as_posix())
+                name = os.fsencode(path.relative_to(folder).as_posix()).decode(errors="replace")
+                z.write(path, name)
         z.writestr("Ü" * 130 + "_122_assignsubmission_file/sub.zip", zipped({"x.py": "y = 3\n"}))
     sheet = tmp_path / "bewertungen.csv"
     sheet.write_bytes(GERMAN.encode())
