@@ -253,24 +253,45 @@ def load_arrays(raw):
     """The float arrays of an ``.npz`` the child sent, checked before anything is inflated.
 
     Only stored (uncompressed) members of at most ``RESULT_LIMIT`` bytes in all
-    are read, with ``allow_pickle=False``; any other file gives ``{}``.
+    are read, each only if its header's shape fits the bytes it has, with
+    ``allow_pickle=False``; anything else gives ``{}``.
     """
     try:
+        arrays = {}
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = archive.infolist()
             if sum(m.file_size for m in members) > RESULT_LIMIT or any(
                 m.compress_type != zipfile.ZIP_STORED for m in members
             ):
                 return {}
-        arrays = {}
-        with np.load(io.BytesIO(raw), allow_pickle=False) as data:
-            for name in data.files:
-                value = data[name]
-                if value.dtype.kind in "fiub" and value.size <= ARRAY_LIMIT:
-                    arrays[name] = value.astype(np.float64)
+            for m in members:
+                value = _array(archive.read(m))
+                if value is None:  # one member that is not plain numbers: no answer at all
+                    return {}
+                arrays[m.filename.removesuffix(".npy")] = value
         return arrays
     except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, NotImplementedError):
         return {}
+
+
+def _array(data):
+    """One ``.npy`` member's numbers, or None: its header is read first and must fit its data."""
+    f = io.BytesIO(data)
+    readers = {
+        (1, 0): np.lib.format.read_array_header_1_0,
+        (2, 0): np.lib.format.read_array_header_2_0,
+    }
+    read_header = readers.get(np.lib.format.read_magic(f))
+    if read_header is None:
+        return None
+    shape, _, dtype = read_header(f, max_header_size=10000)
+    count = int(np.prod(shape, dtype=object))
+    if dtype.hasobject or dtype.kind not in "fiub" or count > ARRAY_LIMIT:
+        return None
+    if count * dtype.itemsize > len(data) - f.tell():
+        return None
+    f.seek(0)
+    return np.load(f, allow_pickle=False).astype(np.float64)
 
 
 def clean(text):
@@ -382,7 +403,7 @@ class Sandbox:
         line, self.buffer = self.buffer.split(b"\n", 1)
         try:
             answer = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return answer if isinstance(answer, dict) else None
 
@@ -419,7 +440,8 @@ def _results(answer):
             arrays = load_arrays(raw)
     loaded = answer.get("notes")
     if isinstance(loaded, dict):
-        notes = {str(k)[:100]: clean(str(v)[:500]) for k, v in list(loaded.items())[:100]}
+        items = list(loaded.items())[:100]
+        notes = {str(k)[:100]: clean(v[:500]) for k, v in items if isinstance(v, str)}
     return arrays, notes
 
 

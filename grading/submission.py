@@ -150,7 +150,7 @@ class Reader:
             self.notes.append(f"{prefix.rstrip('/') or name} could not be read: {err!r:.200}")
             self.other(prefix.rstrip("/") or name)
 
-    def _member(self, path, size, prefix, depth, f, made=0.0):
+    def _member(self, path, size, prefix, depth, f, made=0.0, charged=False):
         """One member of ``size`` bytes at ``path``, to be read from the file ``f``."""
         target = safe_path(path)
         if target is None:
@@ -162,7 +162,8 @@ class Reader:
         if size > (FILE_LIMIT if target.endswith(".py") else ARCHIVE_LIMIT):
             self.notes.append(f"{prefix}{target} was not read (too big)")
             return
-        self.spend(size, f"{prefix}{target}")
+        if not charged:
+            self.spend(size, f"{prefix}{target}")
         data = f.read(size + 1)[:size]  # never more than the header declares
         if is_archive(target):
             self.archives[prefix + target] = made
@@ -191,10 +192,14 @@ class Reader:
                 try:
                     self.count(where)
                     if m.isreg():
+                        # Skipping a member of a compressed tar inflates it all the same: it
+                        # counts against the budget, read or not.
+                        self.spend(m.size, where)
                         f = archive.extractfile(m)
-                        self._member(m.name, m.size, prefix, depth, f, m.mtime)
+                        self._member(m.name, m.size, prefix, depth, f, m.mtime, charged=True)
                 except Refused as why:
                     self.refused(where, why)
+                    break  # going on would inflate what the budget refused
 
 
 def _zip_time(date_time):

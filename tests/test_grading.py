@@ -170,6 +170,26 @@ HOSTILE = {
         {"2a": 1, "2b": 5},
         "stopped answering",
     ),
+    "claims_a_huge_array": (
+        "memory_task",
+        "import io as _io, zipfile as _zipfile, numpy as _np\n"
+        "def _savez(path, **arrays):\n"
+        "    header = _io.BytesIO()\n"
+        "    _np.lib.format.write_array_header_1_0(\n"
+        "        header, {'descr': '<f8', 'fortran_order': False, 'shape': (2**40,)})\n"
+        "    with _zipfile.ZipFile(path, 'w') as z:\n"
+        "        z.writestr('loss.loss.npy', header.getvalue() + bytes(64))\n"
+        "_np.savez = _savez\n",
+        {"2c": 2, "2d": 1, "2e": 1},
+        "ended without writing its results",
+    ),
+    "nests_its_notes": (
+        "common",
+        "import json as _json\n"
+        "_json.dump = lambda notes, f, **kw: f.write('{\"a\": ' + '[' * 5000 + ']' * 5000 + '}')\n",
+        {},
+        "",
+    ),
     "syntax_error": (
         "BasicRNNCell",
         "def broken(:\n",

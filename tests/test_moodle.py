@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tarfile
 import zipfile
 from types import SimpleNamespace
 
@@ -327,3 +328,18 @@ def test_a_stopped_class_goes_on_where_it_stopped_and_ends_as_one_run(tmp_path):
     assert (out / "worksheet.csv").read_bytes() == (
         tmp_path / "whole" / "worksheet.csv"
     ).read_bytes()
+
+
+def test_a_compressed_tar_is_read_within_its_budget_skipped_members_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(submission, "TOTAL_LIMIT", 1 << 20)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:bz2") as t:
+        big = tarfile.TarInfo("video.bin")
+        big.size = 8 << 20  # skipped, yet inflated to reach what follows it
+        t.addfile(big, io.BytesIO(bytes(big.size)))
+        code = tarfile.TarInfo("after.py")
+        code.size = 6
+        t.addfile(code, io.BytesIO(b"x = 1\n"))
+    (tmp_path / "sub.tar.bz2").write_bytes(buffer.getvalue())
+    files, notes, *_ = submission.read(tmp_path / "sub.tar.bz2")
+    assert files == {} and any("MB to read" in n for n in notes)
