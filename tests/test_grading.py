@@ -168,7 +168,7 @@ HOSTILE = {
         "MyLSTMCell",
         "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
         {"2a": 1, "2b": 5},
-        "stopped answering",
+        "killed by signal 9",
     ),
     "claims_a_huge_array": (
         "memory_task",
@@ -182,6 +182,12 @@ HOSTILE = {
         "_np.savez = _savez\n",
         {"2c": 2, "2d": 1, "2e": 1},
         "ended without writing its results",
+    ),
+    "empties_then_idles": (
+        "common",
+        "_CALLS = []\n",
+        {"1d": 1},
+        "not",
     ),
     "nests_its_notes": (
         "common",
@@ -200,6 +206,18 @@ HOSTILE = {
 
 # Hostile code inside a graded function, where the function's own behaviour is the attack.
 INSIDE = {
+    # Empties its arrays on its first call and does nothing after: with the probe's cases in
+    # one process, the second case would find them unchanged.
+    "empties_then_idles": (
+        "    grads = [grads] if",
+        "    _CALLS.append(1)\n"
+        "    if len(_CALLS) > 1:\n"
+        "        return 0.0\n"
+        "    for g in [grads] if isinstance(grads, np.ndarray) else grads:\n"
+        "        g *= 0\n"
+        "    return 0.0\n"
+        "    grads = [grads] if",
+    ),
     "patches_checks": (
         "dh_hat = (dys[:, t] + dh_hat @ self.W_hh) * mask[:, t]",
         "dh_hat = dys[:, t] * mask[:, t]",

@@ -22,6 +22,7 @@ from . import q1a, q1b, q1c, q1d, q1e, q1f, q2a, q2b, q2c, q2d, q2e
 from .base import MODULES, describe, set_modules_root
 from .layouts import LAYOUTS
 
+PR_SET_PDEATHSIG = 1  # prctl's option, from <linux/prctl.h>
 QUESTIONS = {q.LABEL: q for q in (q1a, q1b, q1c, q1d, q1e, q1f, q2a, q2b, q2c, q2d, q2e)}
 CHECKS = [check for question in QUESTIONS.values() for check in question.CHECKS]
 
@@ -42,7 +43,9 @@ def _same_randomness(label):
 
 
 def run_probe(workdir, results, label):
-    """In the sandbox's fork: run every part of one probe; write their arrays and errors."""
+    """In the sandbox's fork: run every part of one probe, each in a fork of its own, so that
+    nothing one part leaves (a patched module, a function's state) reaches the next; then
+    write their arrays and errors, read back as plain numbers."""
     import numpy as np
 
     with open(os.path.join(workdir, "probes", f"{label}.json")) as f:
@@ -50,22 +53,57 @@ def run_probe(workdir, results, label):
     with np.load(os.path.join(workdir, "probes", f"{label}.npz"), allow_pickle=False) as data:
         inputs = {name: data[name] for name in data.files}
     layout = LAYOUTS[spec["layout"]]
-    _same_randomness(label)
-    folder = os.path.join(workdir, MODULES, layout.folder(label))
     set_modules_root(os.path.join(workdir, MODULES))
-    sys.path.insert(0, folder)
+    sys.path.insert(0, os.path.join(workdir, MODULES, layout.folder(label)))
     arrays, notes = {}, {}
     for name, compute in QUESTIONS[label].PARTS.items():
+        stem = os.path.join(results, f"{label}.{name}")
+        pid = os.fork()
+        if pid == 0:
+            _run_part(name, compute, layout, spec, inputs, stem, label)
+        os.waitpid(pid, 0)
         try:
-            for key, value in compute(layout, spec, inputs).items():
-                if isinstance(value, str):
-                    notes[f"{name}.{key}"] = value
-                else:
-                    if hasattr(value, "detach"):  # a torch tensor
-                        value = value.detach().cpu().double().numpy()
-                    arrays[f"{name}.{key}"] = np.array(value, dtype=np.float64)
-        except BaseException as err:
-            notes[f"{name}.error"] = describe(err)
+            with np.load(f"{stem}.npz", allow_pickle=False) as data:
+                arrays |= {key: np.array(data[key], dtype=np.float64) for key in data.files}
+            with open(f"{stem}.json") as f:
+                notes |= {k: v for k, v in json.load(f).items() if isinstance(v, str)}
+        except BaseException:  # what the part left is no answer; the check says so
+            pass
     np.savez(os.path.join(results, f"{label}.npz"), **arrays)
     with open(os.path.join(results, f"{label}.json"), "w") as f:
         json.dump(notes, f)
+
+
+def _run_part(name, compute, layout, spec, inputs, stem, label):
+    """In the part's own fork: compute, write ``stem.npz`` and ``stem.json``, and exit."""
+    import numpy as np
+
+    _die_with_parent()
+    _same_randomness(label)
+    arrays, notes = {}, {}
+    try:
+        for key, value in compute(layout, spec, inputs).items():
+            if isinstance(value, str):
+                notes[f"{name}.{key}"] = value
+            else:
+                if hasattr(value, "detach"):  # a torch tensor
+                    value = value.detach().cpu().double().numpy()
+                arrays[f"{name}.{key}"] = np.array(value, dtype=np.float64)
+    except BaseException as err:
+        notes[f"{name}.error"] = describe(err)
+    try:
+        np.savez(f"{stem}.npz", **arrays)
+        with open(f"{stem}.json", "w") as f:
+            json.dump(notes, f)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _die_with_parent():
+    """A part's process ends with the probe's, which the sandbox kills at its time limit."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
