@@ -8,7 +8,8 @@ then end like a stopped run.
 """
 
 import argparse
-import os
+
+import psutil
 
 from copy_task import copy_task_length
 from memory_task import N_CLASSES
@@ -27,15 +28,8 @@ def readable(n_bytes):
 
 
 def available_memory():
-    """Bytes a new allocation can have: ``MemAvailable`` of /proc/meminfo, else free pages."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    """Bytes a new allocation can have, as the platform counts them (Linux, macOS, Windows)."""
+    return psutil.virtual_memory().available
 
 
 def estimate(args):

@@ -10,7 +10,8 @@ killed.
 import contextlib
 import signal
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+# Windows has no SIGHUP: the signals the platform has.
+STOP_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
 
 
 class Stopped(BaseException):
