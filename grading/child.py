@@ -183,6 +183,7 @@ def main():
     matplotlib.use("Agg")
     # What the given modules import, loaded once here instead of in every fork.
     import matplotlib.figure
+    import matplotlib.pyplot
     import numpy  # noqa: F401
     import torch
     import tqdm.auto  # noqa: F401
