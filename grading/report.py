@@ -65,16 +65,17 @@ def write_results(grade, folder):
 
 
 def write_csv(grades, path):
-    """One row per submission: its name, the points of every sub-question, the total, and the
-    files nobody graded (written answers for a person to read)."""
+    """One row per submission: its name, the points of every sub-question, the files nobody
+    graded (written answers for a person to read), what needs a look, and the total."""
     rows = io.StringIO()
     writer = csv.writer(rows)
-    writer.writerow(["submission", *SHEET, "total", "to read by hand", "needs a look"])
+    # The total stays the last column, where the rows' readers have always found it.
+    writer.writerow(["submission", *SHEET, "to read by hand", "needs a look", "total"])
     for grade in grades:
         scores = grade.by_label()
         points = [_number(scores[k][0]) for k in SHEET]
         others, look = "; ".join(grade.others), "; ".join(needs_a_look(grade))
-        row = [_cell(grade.name), *points, _number(grade.score), _cell(others), _cell(look)]
+        row = [_cell(grade.name), *points, _cell(others), _cell(look), _number(grade.score)]
         writer.writerow(row)
     atomic_write(path, lambda f: f.write(rows.getvalue().encode()))
 

@@ -263,7 +263,6 @@ class Submission:
     name: str
     files: dict
     notes: list
-    moodle_id: str | None = None  # the participant's (or the group's) id in Moodle's download
     others: list = field(default_factory=list)  # files not graded, for a person to read
     moodle_ids: list = field(default_factory=list)  # every id whose row takes this grade
     refused: str | None = None  # why it is not graded, for a person to look at
@@ -311,7 +310,7 @@ def collect(path):
             folders.setdefault(key, []).append(top)
         name = printable(f"{m['name']}_{m['id']}" if m["id"] else m["name"])
         sub = found.setdefault(
-            key, Submission(name, {}, [], m["id"], moodle_ids=[m["id"]], moodle_name=m["name"])
+            key, Submission(name, {}, [], moodle_ids=[m["id"]], moodle_name=m["name"])
         )
         for file, data in files.items():
             if file.startswith(prefix):

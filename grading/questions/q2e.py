@@ -93,10 +93,6 @@ def accuracy(layout, spec, inputs):
 # --- the test loop: the grader's functions in the group's form -----------------------
 
 
-def _window(outputs, last, L):
-    return outputs[:, -L:] if last else outputs
-
-
 DEFAULT_LOSS = (False, True, True)  # torch's cross_entropy: the mean over every position
 DEFAULT_ACC = (False, False)  # a fraction over the last L positions
 
