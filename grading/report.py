@@ -68,7 +68,7 @@ def write_csv(grades, path):
     """One row per submission: its name, the points of every sub-question, the files nobody
     graded (written answers for a person to read), what needs a look, and the total."""
     rows = io.StringIO()
-    writer = csv.writer(rows)
+    writer = csv.writer(rows, lineterminator="\n")  # lines as shell tools read them
     # The total stays the last column, where the rows' readers have always found it.
     writer.writerow(["submission", *SHEET, "to read by hand", "needs a look", "total"])
     for grade in grades:
